@@ -1,0 +1,51 @@
+# customer-snapshot: two commands on a fresh machine
+#   make demo   create .venv, install everything (model included), run on the bundled example
+#   make test   ruff + mypy + pytest in the same environment
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EXAMPLE := examples/acme_onboarding.vtt
+OUT    ?= out
+
+.PHONY: all venv demo test lint typecheck pytest bench bench-reader clean
+
+all: test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when the packaging metadata changes; editable, so source edits need no reinstall.
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[model,dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(OUT)
+	$(BIN)/customer-snapshot validate $(EXAMPLE)
+	$(BIN)/customer-snapshot cues $(EXAMPLE) > $(OUT)/acme_onboarding.cues.jsonl
+	@echo "demo outputs:"
+	@echo "  $(OUT)/acme_onboarding.cues.jsonl  (parsed cues, one JSON object per line)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check customer_snapshot tests benchmarks
+	$(BIN)/ruff format --check customer_snapshot tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy customer_snapshot
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: bench-reader
+
+bench-reader: $(STAMP)
+	$(BIN)/python benchmarks/bench_reader.py --write docs/performance.md
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info $(OUT)

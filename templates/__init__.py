@@ -1,0 +1,1 @@
+"""Templates shipped with customer-snapshot (installed as ``customer_snapshot.templates``)."""
