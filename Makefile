@@ -37,15 +37,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy customer_snapshot
 
+PYTEST_ARGS ?= -q
+
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
 bench: bench-reader
 
 bench-reader: $(STAMP)
-	$(BIN)/python benchmarks/bench_reader.py --write docs/performance.md
+	$(BIN)/python benchmarks/bench_reader.py --mb 50 --big-mb 1024 --repeat 5 --write docs/performance.md
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(OUT)

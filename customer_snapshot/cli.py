@@ -1,2 +1,249 @@
-def main(argv=None):
-    return 0
+"""Command line: thin wrappers that parse, build a :class:`Config`, call the library, map errors.
+
+Importing this module (and ``--help``) must stay fast: spaCy and the other heavy libraries are
+imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import IO, Any
+
+from customer_snapshot._version import __version__
+from customer_snapshot.config import Config, parse_speaker_map
+from customer_snapshot.errors import (
+    ConfigError,
+    InputTooLargeError,
+    MemoryLimitExceeded,
+    SnapshotError,
+)
+
+__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_RESOURCE", "EXIT_USAGE", "exit_code_for", "main"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  # invalid input or processing failure
+EXIT_USAGE = 2
+EXIT_RESOURCE = 3  # a memory or size limit was hit
+
+log = logging.getLogger("customer_snapshot")
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The one place errors become exit codes."""
+    if isinstance(exc, ConfigError):
+        return EXIT_USAGE
+    if isinstance(exc, MemoryLimitExceeded | InputTooLargeError | MemoryError):
+        return EXIT_RESOURCE
+    return EXIT_FAILURE
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so ``main`` maps every outcome itself."""
+
+    def error(self, message: str) -> Any:
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _open_input(path: str) -> Any:
+    """``-`` is standard input (binary); anything else is a path for the reader to open."""
+    if path == "-":
+        return sys.stdin.buffer
+    return path
+
+
+def _input_name(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+def _speaker_map(values: Sequence[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values or ():
+        out.update(parse_speaker_map(value))
+    return out
+
+
+def _write_line(out: IO[str], text: str) -> None:
+    out.write(text)
+    out.write("\n")
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace, config: Config) -> int:
+    """Check a transcript; print problems with line numbers; exit 1 when it is invalid."""
+    from customer_snapshot.io import read_cues
+
+    name = _input_name(args.input)
+    reader = read_cues(
+        _open_input(args.input), strict=config.strict, speaker_map=config.speaker_map, name=name
+    )
+    fatal: str | None = None
+    speakers: dict[str, int] = {}
+    start: float | None = None
+    end = 0.0
+    try:
+        for cue in reader:
+            if start is None:
+                start = cue.start
+            end = max(end, cue.end)
+            if cue.speaker is not None and (cue.speaker in speakers or len(speakers) < 1000):
+                speakers[cue.speaker] = speakers.get(cue.speaker, 0) + 1
+    except SnapshotError as exc:
+        fatal = str(exc)
+    errors = [p for p in reader.problems if p.severity == "error"]
+    if fatal is None and reader.cues_read == 0:
+        fatal = f"{name}: no cues found"
+    valid = fatal is None and not errors
+    report = {
+        "file": name,
+        "valid": valid,
+        "format": reader.format,
+        "strict": config.strict,
+        "cues": reader.cues_read,
+        "duration_seconds": round(end - (start or 0.0), 3) if reader.cues_read else 0.0,
+        "speakers": speakers,
+        "error": fatal,
+        "problem_count": reader.problem_count,
+        "problems": [
+            {"line": p.line, "severity": p.severity, "message": p.message} for p in reader.problems
+        ],
+    }
+    if args.json:
+        _write_line(sys.stdout, json.dumps(report, ensure_ascii=False))
+    else:
+        out = sys.stdout
+        verdict = "valid" if valid else "INVALID"
+        kind = {"srt": "SubRip", "webvtt": "WebVTT"}.get(reader.format or "", "transcript")
+        mode = " (strict)" if config.strict else ""
+        _write_line(out, f"{name}: {verdict} {kind}{mode}, {reader.cues_read} cues")
+        if fatal:
+            _write_line(out, f"  error: {fatal}")
+        for p in reader.problems:
+            where = f"line {p.line}" if p.line else "file"
+            _write_line(out, f"  {where}: {p.severity}: {p.message}")
+        if reader.problem_count > len(reader.problems):
+            _write_line(out, f"  ... {reader.problem_count - len(reader.problems)} more problems")
+        if speakers:
+            _write_line(out, "  speakers: " + ", ".join(f"{s} ({n})" for s, n in speakers.items()))
+    return EXIT_OK if valid else EXIT_FAILURE
+
+
+def cmd_cues(args: argparse.Namespace, config: Config) -> int:
+    """Print the parsed cues as JSON lines (one object per cue)."""
+    from customer_snapshot.io import read_cues
+
+    reader = read_cues(
+        _open_input(args.input),
+        strict=config.strict,
+        speaker_map=config.speaker_map,
+        name=_input_name(args.input),
+    )
+    out = sys.stdout
+    dumps = json.dumps
+    for cue in reader:
+        out.write(dumps(cue.to_dict(), ensure_ascii=False))
+        out.write("\n")
+    if reader.cues_read == 0:
+        raise _NoCues(f"{reader.name}: no cues found")
+    return EXIT_OK
+
+
+class _NoCues(SnapshotError):
+    pass
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+Command = Callable[[argparse.Namespace, Config], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the docs test to list every command)."""
+    parser = _Parser(
+        prog="customer-snapshot",
+        description="Turn a customer call transcript (WebVTT or SRT) into an evidence-backed "
+        "Customer Solution Snapshot, fully offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def common_input(p: argparse.ArgumentParser) -> None:
+        p.add_argument("input", metavar="INPUT", help="transcript file (.vtt, .srt) or - for stdin")
+        p.add_argument(
+            "--strict",
+            action="store_true",
+            help="follow the W3C WebVTT parsing rules exactly (no SRT, no exporter quirks)",
+        )
+        p.add_argument(
+            "--speaker-map",
+            action="append",
+            metavar='"OLD=NEW"',
+            help='rename speakers, e.g. --speaker-map "Speaker 1=Jane Doe" (repeatable)',
+        )
+
+    p = sub.add_parser("validate", help="check a transcript; problems with line numbers")
+    common_input(p)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("cues", help="print the parsed cues as JSON lines")
+    common_input(p)
+    p.set_defaults(func=cmd_cues)
+    return parser
+
+
+def _configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("customer-snapshot: %(levelname)s: %(message)s"))
+    root = logging.getLogger("customer_snapshot")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (never raises for expected failures)."""
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except _UsageError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_USAGE
+        except SystemExit as exc:  # --help and --version exit 0 through argparse
+            return int(exc.code or 0)
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        config = Config()
+        _configure_logging(config.log_level)
+        if getattr(args, "strict", False):
+            config.strict = True
+        if getattr(args, "speaker_map", None):
+            config.speaker_map = _speaker_map(args.speaker_map)
+        func: Command = args.func
+        return func(args, config)
+    except SnapshotError as exc:
+        print(f"customer-snapshot: error: {exc}", file=sys.stderr)
+        return exit_code_for(exc)
+    except MemoryError:
+        print("customer-snapshot: error: out of memory", file=sys.stderr)
+        return EXIT_RESOURCE
+    except KeyboardInterrupt:
+        print("customer-snapshot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader of our stdout went away (``| head``): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK

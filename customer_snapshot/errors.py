@@ -17,6 +17,7 @@ structured context, so callers (and the CLI's single exit-code map) never parse 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 __all__ = [
     "ConfigError",
@@ -33,11 +34,21 @@ __all__ = [
 class SnapshotError(Exception):
     """Base class of every error customer-snapshot raises on purpose."""
 
+    # Structured errors are rebuilt from their constructor arguments when unpickled (an error
+    # raised in a batch worker process travels back to the parent).
+    _args: tuple[object, ...] = ()
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        if self._args:
+            return (type(self), self._args)
+        return super().__reduce__()
+
 
 class ConfigError(SnapshotError, ValueError):
     """A setting (environment variable or command-line flag) has a bad value."""
 
     def __init__(self, name: str, value: object, reason: str) -> None:
+        self._args = (name, value, reason)
         self.name = name
         self.value = value
         self.reason = reason
@@ -54,6 +65,7 @@ class TranscriptFormatError(SnapshotError):
     """
 
     def __init__(self, path: str | os.PathLike[str] | None, line: int | None, reason: str) -> None:
+        self._args = (path, line, reason)
         self.path = str(path) if path is not None else "<stream>"
         self.line = line
         self.reason = reason
@@ -65,6 +77,7 @@ class InputTooLargeError(SnapshotError):
     """The input is larger than the configured ``MAX_FILE_SIZE``."""
 
     def __init__(self, path: str, size: int, limit: int) -> None:
+        self._args = (path, size, limit)
         self.path = path
         self.size = size
         self.limit = limit
@@ -78,6 +91,7 @@ class MemoryLimitExceeded(SnapshotError, MemoryError):
     """Resident memory passed a configured limit while a guarded call ran."""
 
     def __init__(self, limit_mb: float, observed_mb: float, where: str | None = None) -> None:
+        self._args = (limit_mb, observed_mb, where)
         self.limit_mb = float(limit_mb)
         self.observed_mb = float(observed_mb)
         self.where = where
@@ -91,6 +105,7 @@ class ModelUnavailableError(SnapshotError):
     """A spaCy pipeline that was asked for by name cannot be loaded."""
 
     def __init__(self, model: str, reason: str) -> None:
+        self._args = (model, reason)
         self.model = model
         self.reason = reason
         super().__init__(f"spaCy pipeline {model!r} is not available: {reason}")
@@ -100,6 +115,7 @@ class TemplateError(SnapshotError):
     """A template is missing, invalid, or fails to render."""
 
     def __init__(self, template: str, reason: str) -> None:
+        self._args = (template, reason)
         self.template = template
         self.reason = reason
         super().__init__(f"template {template}: {reason}")
@@ -109,6 +125,7 @@ class OutputError(SnapshotError):
     """An output file cannot be written."""
 
     def __init__(self, path: str, reason: str) -> None:
+        self._args = (path, reason)
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")

@@ -8,7 +8,7 @@ from typing import Any
 __all__ = ["Cue"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Cue:
     """One timed piece of a transcript.
 
@@ -34,6 +34,32 @@ class Cue:
     settings: dict[str, str] = field(default_factory=dict)
     line: int = 0
     role: str | None = None
+
+    def __init__(
+        self,
+        identifier: str,
+        start: float,
+        end: float,
+        raw_text: str,
+        text: str,
+        speaker: str | None = None,
+        settings: dict[str, str] | None = None,
+        line: int = 0,
+        role: str | None = None,
+        *,
+        _set: Any = object.__setattr__,
+    ) -> None:
+        # Written by hand: the reader makes one Cue per cue of a file of any size, and binding
+        # object.__setattr__ once is measurably cheaper than the generated frozen __init__.
+        _set(self, "identifier", identifier)
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "raw_text", raw_text)
+        _set(self, "text", text)
+        _set(self, "speaker", speaker)
+        _set(self, "settings", {} if settings is None else settings)
+        _set(self, "line", line)
+        _set(self, "role", role)
 
     @property
     def duration(self) -> float:

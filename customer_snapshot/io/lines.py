@@ -11,7 +11,14 @@ import re
 from collections.abc import Callable, Iterator
 from typing import IO, AnyStr
 
-__all__ = ["BLOCK_SIZE", "LineSource", "iter_binary_lines", "iter_text_lines", "sniff_format"]
+__all__ = [
+    "BLOCK_SIZE",
+    "LineSource",
+    "iter_binary_blocks",
+    "iter_lines",
+    "iter_text_blocks",
+    "sniff_format",
+]
 
 BLOCK_SIZE = 1 << 20  # 1 MiB: large enough for speed, small enough to keep memory flat
 _BOM = b"\xef\xbb\xbf"
@@ -97,14 +104,14 @@ def _blocks(read: Callable[[int], AnyStr], first: AnyStr, block_size: int) -> It
         yield data
 
 
-def iter_binary_lines(
+def iter_binary_blocks(
     read: Callable[[int], bytes],
     *,
     fallback: Callable[[bytes], str] | None = None,
     on_head: Callable[[bytes], Callable[[bytes], str] | None] | None = None,
     block_size: int = BLOCK_SIZE,
 ) -> Iterator[str]:
-    """Yield the lines of a binary stream, decoded as UTF-8.
+    """Yield decoded blocks of whole lines (joined by LF, no final LF) from a binary stream.
 
     Args:
         read: the stream's ``read`` method (short reads are fine).
@@ -126,39 +133,65 @@ def iter_binary_lines(
     if on_head is not None:
         fallback = on_head(head) or fallback
     for block in _whole_line_blocks(_blocks(read, head, block_size), b"\n", b"\r"):
-        yield from _decode_utf8_block(block, fallback).split("\n")
+        yield _decode_utf8_block(block, fallback)
 
 
-def iter_text_lines(read: Callable[[int], str], *, block_size: int = BLOCK_SIZE) -> Iterator[str]:
-    """Yield the lines of an already decoded text stream, normalised like the binary path."""
+def iter_text_blocks(
+    read: Callable[[int], str],
+    *,
+    on_head: Callable[[bytes], object] | None = None,
+    block_size: int = BLOCK_SIZE,
+) -> Iterator[str]:
+    """Yield blocks of whole lines from a text stream, normalised like the binary path."""
     first = read(block_size)
     if first.startswith("\ufeff"):
         first = first[1:]
+    if on_head is not None:
+        on_head(first[:4096].encode("utf-8", errors="replace"))
     for block in _whole_line_blocks(_blocks(read, first, block_size), "\n", "\r"):
         if "\x00" in block:
             block = block.replace("\x00", "\ufffd")
-        yield from block.split("\n")
+        yield block
 
 
 class LineSource:
-    """Lines with a line counter and push-back, as the WebVTT algorithm's "position"."""
+    """Lines with a line counter and push-back: the WebVTT algorithm's "position".
 
-    __slots__ = ("_it", "_pending", "lineno")
+    Input arrives as blocks of whole lines; the current block is exposed as :attr:`buf`
+    (every line terminated by LF) and :attr:`pos`, so the parser can match ordinary cue blocks
+    with one regular expression instead of line by line.
+    """
 
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._it = lines
+    __slots__ = ("_blocks", "_pending", "buf", "lineno", "pos")
+
+    def __init__(self, blocks: Iterator[str]) -> None:
+        self._blocks = blocks
         self._pending: list[str] = []
+        self.buf = ""
+        self.pos = 0
         self.lineno = 0  # 1-based number of the line most recently returned
+
+    @property
+    def has_pending(self) -> bool:
+        """True when pushed-back lines come before :attr:`buf`."""
+        return bool(self._pending)
 
     def next(self) -> str | None:
         """The next line, or ``None`` at the end of input."""
         if self._pending:
             self.lineno += 1
             return self._pending.pop()
-        line = next(self._it, None)
-        if line is not None:
-            self.lineno += 1
-        return line
+        pos = self.pos
+        if pos >= len(self.buf):
+            block = next(self._blocks, None)
+            if block is None:
+                return None
+            self.buf = block + "\n"
+            pos = 0
+        end = self.buf.find("\n", pos)
+        self.pos = end + 1
+        self.lineno += 1
+        return self.buf[pos:end]
 
     def push_back(self, line: str) -> None:
         """Return ``line`` to the input: the next :meth:`next` gives it again."""
@@ -166,6 +199,12 @@ class LineSource:
         self.lineno -= 1
 
 
+def iter_lines(blocks: Iterator[str]) -> Iterator[str]:
+    """Lines of the blocks yielded by :func:`iter_binary_blocks` / :func:`iter_text_blocks`."""
+    for block in blocks:
+        yield from block.split("\n")
+
+
 def open_binary(path: str) -> IO[bytes]:
     """Open a file for block reads without Python's line buffering."""
-    return open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the reader's finally
+    return open(path, "rb", buffering=0)

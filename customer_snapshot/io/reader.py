@@ -16,13 +16,13 @@ from customer_snapshot.errors import TranscriptFormatError
 from customer_snapshot.io.cue import Cue
 from customer_snapshot.io.lines import (
     LineSource,
-    iter_binary_lines,
-    iter_text_lines,
+    iter_binary_blocks,
+    iter_text_blocks,
     open_binary,
     sniff_format,
 )
-from customer_snapshot.io.text import PlainCue, has_inline_timestamps, plain_text
-from customer_snapshot.io.webvtt import Problem, RawCue, parse_blocks
+from customer_snapshot.io.text import analyze_payload, has_inline_timestamps, plain_text
+from customer_snapshot.io.webvtt import Problem, parse_blocks
 
 __all__ = ["MAX_PROBLEMS", "CueReader", "Source", "read_cues"]
 
@@ -99,8 +99,12 @@ class CueReader(Iterator[Cue]):
         self._source = source
         self._gen: Iterator[Cue] | None = None
 
-    def __iter__(self) -> CueReader:
-        return self
+    def __iter__(self) -> Iterator[Cue]:
+        # Hand out the generator itself: a ``for`` loop then runs at generator speed, with no
+        # Python-level __next__ call per cue.
+        if self._gen is None:
+            self._gen = self._generate()
+        return self._gen
 
     def __next__(self) -> Cue:
         if self._gen is None:
@@ -152,9 +156,8 @@ class CueReader(Iterator[Cue]):
     def _lines(self, stream: IO[Any]) -> Iterator[str]:
         probe = stream.read(0)
         if isinstance(probe, str):
-            self.format = "webvtt"
-            return iter_text_lines(stream.read)
-        return iter_binary_lines(stream.read, on_head=self._on_head)
+            return iter_text_blocks(stream.read, on_head=self._on_head)
+        return iter_binary_blocks(stream.read, on_head=self._on_head)
 
     def _on_head(self, head: bytes) -> Any:
         kind = sniff_format(head)
@@ -172,61 +175,54 @@ class CueReader(Iterator[Cue]):
             log.warning("%s: %s", self.name, msg)
         return line.decode("cp1252", errors="replace")
 
-    def _cues(self, lines: Iterator[str]) -> Iterator[Cue]:
-        src = LineSource(lines)
+    def _cues(self, blocks: Iterator[str]) -> Iterator[Cue]:
+        src = LineSource(blocks)
         raw_cues = parse_blocks(src, strict=self.strict, path=self.name, problem=self._problem)
         rolling = False
         recent: deque[str] = deque(maxlen=3)
         last_speaker: str | None = None
         last_role: str | None = None
-        for raw in raw_cues:
-            if not self.strict and not rolling and has_inline_timestamps(raw.payload):
-                # YouTube auto-captions: from here on, each cue repeats the previous line.
-                rolling = True
+        previous_payload = ""
+        speaker_map = self._speaker_map
+        lenient = not self.strict
+        # SubRip editors label only the first subtitle of a turn, so an unlabelled subtitle
+        # continues the previous speaker. In WebVTT every exporter we know labels each cue, and
+        # an unlabelled cue there (a presenter after a host's labelled line) is not the same
+        # speaker, so it stays unknown.
+        count = 0
+        for ident, start, end, payload, settings, line in raw_cues:
             if rolling:
-                cue = self._rolling_cue(raw, recent)
-                if cue is None:
+                lines = [ln for ln in map(plain_text, payload.split("\n")) if ln]
+                # Drop the lines this cue repeats from the cues before it.
+                while lines and lines[0] in recent:
+                    del lines[0]
+                if not lines:
                     self.duplicates_dropped += 1
                     continue
+                recent.extend(lines)
+                text, speaker, role = " ".join(lines), None, None
+            elif lenient and "<" in payload and has_inline_timestamps(payload):
+                # YouTube auto-captions: from here on each cue repeats the previous line,
+                # starting with the line of the cue just before the first word timings.
+                rolling = True
+                recent.extend(ln for ln in map(plain_text, previous_payload.split("\n")) if ln)
+                lines = [ln for ln in map(plain_text, payload.split("\n")) if ln]
+                while lines and lines[0] in recent:
+                    del lines[0]
+                recent.extend(lines)
+                text, speaker, role = " ".join(lines), None, None
             else:
-                cue = self._plain_cue(raw)
-            speaker, role = cue.speaker, cue.role
-            if speaker is None and last_speaker is not None:
-                # SubRip and some Zoom exports label only the first subtitle of a turn.
-                speaker, role = last_speaker, last_role
-            if speaker is not None and self._speaker_map:
-                speaker = self._speaker_map.get(speaker.casefold(), speaker)
-            if (speaker, role) != (cue.speaker, cue.role):
-                cue = Cue(
-                    cue.identifier, cue.start, cue.end, cue.raw_text, cue.text,
-                    speaker, cue.settings, cue.line, role,
-                )  # fmt: skip
-            last_speaker, last_role = cue.speaker, cue.role
-            self.cues_read += 1
-            yield cue
-
-    @staticmethod
-    def _plain_cue(raw: RawCue) -> Cue:
-        plain = PlainCue.from_raw(raw.payload)
-        return Cue(
-            raw.identifier, raw.start, raw.end, raw.payload, plain.text,
-            plain.speaker, raw.settings, raw.line, plain.role,
-        )  # fmt: skip
-
-    @staticmethod
-    def _rolling_cue(raw: RawCue, recent: deque[str]) -> Cue | None:
-        lines = [plain_text(ln) for ln in raw.payload.split("\n")]
-        lines = [ln for ln in lines if ln]
-        # Drop the lines this cue repeats from the cues before it.
-        while lines and lines[0] in recent:
-            lines.pop(0)
-        if not lines:
-            return None
-        recent.extend(lines)
-        return Cue(
-            raw.identifier, raw.start, raw.end, raw.payload, " ".join(lines),
-            None, raw.settings, raw.line, None,
-        )  # fmt: skip
+                text, speaker, role = analyze_payload(payload)
+                previous_payload = payload
+            if speaker is None:
+                if self.format == "srt":  # known once the first block is read
+                    speaker, role = last_speaker, last_role
+            elif speaker_map:
+                speaker = speaker_map.get(speaker.casefold(), speaker)
+            last_speaker, last_role = speaker, role
+            count += 1
+            self.cues_read = count
+            yield Cue(ident, start, end, payload, text, speaker, settings, line, role)
 
 
 def _source_name(source: Source) -> str:

@@ -11,7 +11,14 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["PlainCue", "plain_text", "split_speaker_label", "strip_tags", "voice_of"]
+__all__ = [
+    "analyze_payload",
+    "has_inline_timestamps",
+    "plain_text",
+    "split_speaker_label",
+    "strip_tags",
+    "voice_of",
+]
 
 # A cue-text tag: start/end tags with a letter name (c, i, b, u, v, lang, ruby, rt, with classes
 # and annotations) and inline timestamps (<00:00:05.885>, YouTube word timings). A lone "<" that
@@ -19,6 +26,9 @@ __all__ = ["PlainCue", "plain_text", "split_speaker_label", "strip_tags", "voice
 _TAG_RE = re.compile(r"<(?:/?[A-Za-z][^<>\n]*|/|\d[\d:.]*)>")
 _VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?[ \t\f]+([^>]*)>")
 _SPACE_RE = re.compile(r"\s+")
+# Invisible format characters (&lrm; &rlm; zero-width space, stray BOM) carry no words.
+_SLOW_CHARS = re.compile("[^\x00-\x84\x86-\x9f\xa1-\u167f]")
+_INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
 _TIMESTAMP_TAG_RE = re.compile(r"<\d{1,2}:\d\d")
 
 # "Name: text", "Name (Role): text", "Speaker 3: text", "SPEAKER_01: text".
@@ -30,20 +40,22 @@ _GENERIC_SPEAKER_RE = re.compile(r"^(?:speaker|spk|participant|person)[ _-]?(\w{
 _NAME_TOKEN_RE = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z][A-Z'’.\-]*$")
 # Lower-case words allowed inside names ("Luis de la Cruz", "Ludwig van Beethoven").
 _PARTICLES = frozenset(
-    "de da del della di du la le van von der den ter ten bin ibn al el y st. st dos das".split()
+    """
+    de da del della di du la le van von der den ter ten bin ibn al el y st. st dos das
+    """.split()
 )
 # Capitalised words that start a line before a colon but are not people ("Note:", "Agenda:",
 # "Company Location:"). A label containing any of them is text, not a speaker.
 _NOT_NAMES = frozenset(
     """
     a an the and or but so if then also here there this that these those it its we our you your
-    they their he she i me my yes no ok okay well now next first second last step steps note notes
-    agenda summary question questions answer answers action actions item items update updates
-    example warning important reminder re subject date time location company industry name
-    position title role contact email phone product products solution background results result
-    goal goals problem problems issue issues status today tomorrow yesterday update q a
-    monday tuesday wednesday thursday friday saturday sunday morning afternoon evening
-    january february march april may june july august september october november december
+    they their he she i me my yes no ok okay well now next first second last step steps note
+    notes agenda summary question questions answer answers action actions item items update
+    updates example warning important reminder re subject date time location company industry
+    name position title role contact email phone product products solution background results
+    result goal goals problem problems issue issues status today tomorrow yesterday update q a
+    monday tuesday wednesday thursday friday saturday sunday morning afternoon evening january
+    february march april may june july august september october november december
     """.split()
 )
 # Parenthesised suffixes that are not roles (Teams adds pronouns and guest markers).
@@ -85,10 +97,16 @@ def plain_text(raw: str) -> str:
     >>> plain_text("<v Ann>Fish &amp; chips&nbsp;&lt;3\\nsecond line</v>")
     'Fish & chips <3 second line'
     """
-    text = strip_tags(raw)
+    text = _TAG_RE.sub("", raw) if "<" in raw else raw
     if "&" in text:
         text = html.unescape(text)
-    return _SPACE_RE.sub(" ", text).strip()
+    # Below U+1680 the only non-ASCII whitespace is NBSP/NEL and there are no invisible format
+    # characters: most accented text (names like "Tomás") takes the cheap path.
+    if (text.isascii() or _SLOW_CHARS.search(text) is None) and (
+        "\n" not in text and "  " not in text and "\t" not in text
+    ):
+        return text.strip()
+    return _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
 
 
 def has_inline_timestamps(raw: str) -> bool:
@@ -135,6 +153,10 @@ def normalize_speaker(name: str) -> str:
     return name
 
 
+_label_cache: dict[str, tuple[str, str | None] | None] = {}
+_LABEL_CACHE_MAX = 4096  # labels repeat all call long; the bound keeps memory flat
+
+
 def split_speaker_label(text: str) -> tuple[str | None, str | None, str]:
     """Split a leading speaker label off plain text.
 
@@ -149,20 +171,33 @@ def split_speaker_label(text: str) -> tuple[str | None, str | None, str]:
     >>> split_speaker_label("Here's the plan: we ship it.")
     (None, None, "Here's the plan: we ship it.")
     """
-    if ":" not in text[:140]:
+    colon = text.find(":", 0, 140)
+    if colon <= 0:
         return None, None, text
-    m = _LABEL_RE.match(text)
-    if not m:
+    after = colon + 1
+    if after < len(text) and not text[after].isspace():
+        return None, None, text  # "10:30", "3:1", "https://": a colon inside a token
+    key = text[:colon]
+    try:
+        found = _label_cache[key]
+    except KeyError:
+        m = _LABEL_RE.match(key + ":")
+        found = _judge_label(m.group("name").strip(), m.group("role")) if m else None
+        if len(_label_cache) >= _LABEL_CACHE_MAX:
+            _label_cache.clear()
+        _label_cache[key] = found
+    if found is None:
         return None, None, text
-    label = m.group("name").strip()
+    return found[0], found[1], text[after:].strip()
+
+
+def _judge_label(label: str, role: str | None) -> tuple[str, str | None] | None:
     generic = _GENERIC_SPEAKER_RE.match(label)
     if generic:
-        speaker = f"Speaker {generic.group(1).lstrip('0') or '0'}"
-    elif _looks_like_name(label):
-        speaker = normalize_speaker(label)
-    else:
-        return None, None, text
-    return speaker, _clean_role(m.group("role")), text[m.end() :].strip()
+        return f"Speaker {generic.group(1).lstrip('0') or '0'}", _clean_role(role)
+    if _looks_like_name(label):
+        return normalize_speaker(label), _clean_role(role)
+    return None
 
 
 def split_voice(voice: str) -> tuple[str, str | None]:
@@ -177,27 +212,23 @@ def split_voice(voice: str) -> tuple[str, str | None]:
     return normalize_speaker(voice), None
 
 
-class PlainCue:
-    """Plain text, speaker and role of one cue payload (a small value object)."""
+def analyze_payload(raw: str) -> tuple[str, str | None, str | None]:
+    """Cue payload -> ``(plain text, speaker, role)``; a voice tag wins over a label.
 
-    __slots__ = ("role", "speaker", "text")
-
-    def __init__(self, text: str, speaker: str | None, role: str | None) -> None:
-        self.text = text
-        self.speaker = speaker
-        self.role = role
-
-    @classmethod
-    def from_raw(cls, raw: str) -> PlainCue:
-        """Analyse a raw cue payload."""
+    >>> analyze_payload("<v Ann Wu (CFO)>Ann Wu: we are live</v>")
+    ('we are live', 'Ann Wu', 'CFO')
+    >>> analyze_payload("RAJ MEHTA: Impressive.")
+    ('Impressive.', 'Raj Mehta', None)
+    """
+    text = plain_text(raw)
+    if "<v" in raw:
         voice = voice_of(raw)
-        text = plain_text(raw)
         if voice is not None:
             speaker, role = split_voice(voice)
             # A Teams cue may still carry "Name:" inside the voice tag; drop a duplicate label.
             label, _, rest = split_speaker_label(text)
             if label is not None and label.lower() == speaker.lower():
                 text = rest
-            return cls(text, speaker, role)
-        speaker2, role2, rest2 = split_speaker_label(text)
-        return cls(rest2, speaker2, role2)
+            return text, speaker, role
+    speaker2, role2, rest2 = split_speaker_label(text)
+    return rest2, speaker2, role2

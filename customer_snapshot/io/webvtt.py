@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from customer_snapshot.errors import TranscriptFormatError
 from customer_snapshot.io.lines import LineSource
@@ -32,19 +32,25 @@ _STRICT_TIMING = re.compile(rf"[{_WS}]*{_TS}[{_WS}]*-->[{_WS}]*{_TS}")
 # write 1-2 digit fractions ("00:00:01.5").
 _LTS = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d+))?"
 _LENIENT_TIMING = re.compile(rf"\s*{_LTS}\s*-->\s*{_LTS}")
+# Fast path: one ordinary cue block (optional id line, timing line, text lines, blank line(s))
+# matched at once. Anything it does not match exactly goes through the full algorithm.
+_FAST_BODY = r"""(?:([^\n]+)\n)?[ \t\f]*{ts}[ \t\f]*-->[ \t\f]*{ts}([^\n]*)\n((?:[^\n]+\n)*)\n+"""
+_FAST_STRICT = re.compile(_FAST_BODY.format(ts=r"(\d+):(\d\d)(?::(\d\d))?\.(\d\d\d)(?!\d)"))
+# SubRip's comma before the milliseconds is common enough to deserve the fast path too.
+_FAST_LENIENT = re.compile(_FAST_BODY.format(ts=r"(\d+):(\d\d)(?::(\d\d))?[.,](\d\d\d)(?!\d)"))
+# Lookup tables for the fixed-width fields of hh:mm:ss.ttt: a dict lookup is several times
+# cheaper than int(), and a missing key is exactly the spec's "value > 59: fail".
+_HOURS: dict[str | None, int] = {f"{i:02d}": i * 3600 for i in range(100)}
+_MINUTES: dict[str | None, int] = {f"{i:02d}": i * 60 for i in range(60)}
+_SECONDS: dict[str | None, int] = {f"{i:02d}": i for i in range(60)}
+_MILLIS: dict[str | None, float] = {f"{i:03d}": i / 1000 for i in range(1000)}
 _PERCENT = re.compile(r"^\d+(?:\.\d+)?%$")
 _LINE_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$|^-?\.\d+$|^-?\d+\.$")
 
 
-class RawCue(NamedTuple):
-    """A cue as the block parser found it, before text analysis."""
-
-    identifier: str
-    start: float
-    end: float
-    payload: str
-    settings: dict[str, str]
-    line: int
+# A cue as the block parser found it, before text analysis: (identifier, start, end, payload,
+# settings, line). A plain tuple: it is made once per cue, and tuples are the cheapest to make.
+RawCue = tuple[str, float, float, str, dict[str, str], int]
 
 
 class Problem(NamedTuple):
@@ -274,14 +280,62 @@ def _block_loop(
     src: LineSource, *, strict: bool, problem: Callable[[Problem], None]
 ) -> Iterator[RawCue]:
     state = _State()
+    # Pattern.scanner (CPython's re, used by re.Scanner) is not in typeshed.
+    fast = cast(Any, _FAST_STRICT if strict else _FAST_LENIENT).scanner
     while True:
+        if not src.has_pending:
+            # Fast path over the current block of input; it stops at the first block that is
+            # not an ordinary cue, or at the end of the buffered input.
+            buf = src.buf
+            pos = src.pos
+            lineno = src.lineno
+            hours, minutes, seconds, millis = _HOURS, _MINUTES, _SECONDS, _MILLIS
+            seen = state.seen_cue
+            # A scanner's match() continues where the previous match ended: consecutive blocks.
+            next_match = fast(buf, pos).match
+            m = next_match()
+            try:
+                while m is not None:
+                    ident, h1, m1, s1, f1, h2, m2, s2, f2, rest, text = m.groups()
+                    if (ident is not None and "-->" in ident) or "-->" in text:
+                        break  # the full algorithm decides what these lines are
+                    try:
+                        # "Collect a WebVTT timestamp" for the usual hh:mm:ss.ttt pair by table
+                        # lookup; a missing key (value > 59, no hours, 3+ digit hours) falls
+                        # back to the general code.
+                        start = hours[h1] + minutes[m1] + seconds[s1] + millis[f1]
+                        end = hours[h2] + minutes[m2] + seconds[s2] + millis[f2]
+                    except KeyError:
+                        start_ = _strict_seconds(h1, m1, s1, f1)
+                        end_ = _strict_seconds(h2, m2, s2, f2)
+                        if start_ is None or end_ is None:
+                            break
+                        start, end = start_, end_
+                    line = lineno + 2 if ident is not None else lineno + 1
+                    end_pos = m.end()
+                    lineno += buf.count("\n", pos, end_pos)
+                    pos = end_pos
+                    if end < start:
+                        problem(Problem(line, "warning", "cue ends before it starts"))
+                    settings = (
+                        parse_settings(rest, state.regions) if rest and not rest.isspace() else {}
+                    )
+                    if not seen:
+                        state.seen_cue = seen = True
+                    yield (ident or "", start, end, text[:-1], settings, line)
+                    m = next_match()
+            finally:
+                # Hand the position back to the line-based algorithm (or to nobody, if the
+                # consumer stopped reading at a yield).
+                src.pos = pos
+                src.lineno = lineno
         # "Collect a sequence of code points that are U+000A LINE FEED (LF) characters."
-        line = src.next()
-        while line == "":
-            line = src.next()
-        if line is None:
+        line_text = src.next()
+        while line_text == "":
+            line_text = src.next()
+        if line_text is None:
             return
-        src.push_back(line)
+        src.push_back(line_text)
         cue = _collect_block(src, in_header=False, strict=strict, state=state, problem=problem)
         if cue is not None:
             yield cue
@@ -348,7 +402,7 @@ def _collect_block(
                     problem(Problem(src.lineno, "warning", "cue text truncated at 1 MiB"))
     if cue is not None:
         identifier, start, end, settings, line_no = cue
-        return RawCue(identifier, start, end, "\n".join(buffer), settings, line_no)
+        return (identifier, start, end, "\n".join(buffer), settings, line_no)
     if region:
         ident = _region_id(buffer)
         if ident is not None:
@@ -360,6 +414,8 @@ def _collect_block(
             _is_keyword_block(head, "STYLE") or _is_keyword_block(head, "REGION")
         ):
             problem(
-                Problem(first_line, "warning", f"block without a cue timing skipped: {head[:50]!r}")
+                Problem(
+                    first_line, "error", f"text block without a cue timing skipped: {head[:50]!r}"
+                )
             )
     return None

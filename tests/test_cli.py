@@ -1,0 +1,128 @@
+"""The command line: called as ``main([...])`` and once as the installed command."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from customer_snapshot.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+QUIRKS = ROOT / "tests" / "fixtures" / "quirks"
+EXAMPLE = ROOT / "examples" / "acme_onboarding.vtt"
+BIN = Path(sys.executable).parent
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == EXIT_OK
+    assert capsys.readouterr().out.startswith("customer-snapshot ")
+
+
+def test_validate_valid_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(QUIRKS / "zoom.vtt")]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "valid WebVTT, 3 cues" in out and "Maya Chen (2)" in out
+
+
+def test_validate_json_lists_problems_with_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--strict", "--json", str(QUIRKS / "teams_times.vtt")]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is False and report["cues"] == 0
+    assert [p["line"] for p in report["problems"]] == [3, 6]
+
+
+def test_validate_not_a_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "notes.vtt"
+    bad.write_text("meeting notes\nnothing timed here\n")
+    assert main(["validate", str(bad)]) == EXIT_FAILURE
+    out = capsys.readouterr().out
+    assert "INVALID" in out and f"{bad}:1:" in out
+
+
+def test_cues_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cues", str(QUIRKS / "subrip.srt")]) == EXIT_OK
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["speaker"] for r in rows] == ["Helen Park", "Helen Park", "Raj Mehta"]
+    assert set(rows[0]) >= {"identifier", "start", "end", "raw_text", "text", "speaker", "line"}
+
+
+def test_cues_speaker_map(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["cues", str(QUIRKS / "no_header.vtt"), "--speaker-map", "Speaker 2=Raj Patel"]
+    assert main(argv) == EXIT_OK
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["speaker"] for r in rows] == ["Speaker 1", "Raj Patel"]
+
+
+def test_cues_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = (QUIRKS / "zoom.vtt").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["cues", "-"]) == EXIT_OK
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+def test_errors_are_one_line_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cues", "/nonexistent/call.vtt"]) == EXIT_FAILURE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "/nonexistent/call.vtt" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["frobnicate"]) == EXIT_USAGE
+    assert main([]) == EXIT_USAGE
+    assert main(["cues"]) == EXIT_USAGE
+
+
+def test_bad_environment_value_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHUNK_SIZE", "lots")
+    assert main(["validate", str(QUIRKS / "zoom.vtt")]) == EXIT_USAGE
+    assert "CHUNK_SIZE" in capsys.readouterr().err
+
+
+def test_every_command_is_documented_in_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in sub.choices:  # type: ignore[union-attr]
+        assert f"customer-snapshot {name}" in readme, f"command {name} missing from README"
+
+
+def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    return subprocess.run(args, input=stdin, capture_output=True, env=env, timeout=120, check=False)
+
+
+def test_installed_command_end_to_end() -> None:
+    exe = BIN / "customer-snapshot"
+    assert exe.exists(), "the console script is installed with the package"
+    done = _run(str(exe), "validate", str(EXAMPLE))
+    assert done.returncode == 0, done.stderr
+    done = _run(str(exe), "cues", "-", stdin=EXAMPLE.read_bytes())
+    assert done.returncode == 0 and done.stdout.count(b"\n") > 20
+    done = _run(
+        sys.executable,
+        "-m",
+        "customer_snapshot",
+        "validate",
+        "--strict",
+        str(QUIRKS / "subrip.srt"),
+    )
+    assert done.returncode == 1 and b"Traceback" not in done.stdout + done.stderr
+
+
+def test_help_does_not_import_spacy() -> None:
+    code = (
+        "import sys; from customer_snapshot.cli import main; main(['--help']); "
+        "print('spacy' in sys.modules)"
+    )
+    done = _run(sys.executable, "-c", code)
+    assert done.stdout.strip().endswith(b"False")
