@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
 from customer_snapshot.errors import TranscriptFormatError
-from customer_snapshot.io.cue import Cue
+from customer_snapshot.io.cue import Cue, make_cue
 from customer_snapshot.io.lines import (
     LineSource,
     iter_binary_blocks,
@@ -222,7 +222,7 @@ class CueReader(Iterator[Cue]):
             last_speaker, last_role = speaker, role
             count += 1
             self.cues_read = count
-            yield Cue(ident, start, end, payload, text, speaker, settings, line, role)
+            yield make_cue(ident, start, end, payload, text, speaker, settings, line, role)
 
 
 def _source_name(source: Source) -> str:
