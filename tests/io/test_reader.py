@@ -248,3 +248,11 @@ def test_strict_timestamp_syntax(timing: str, ok: bool) -> None:
 def test_cue_without_blank_line_before_next_timing() -> None:
     data = b"WEBVTT\n\n00:00.000 --> 00:01.000\none\n00:01.000 --> 00:02.000\ntwo\n"
     assert [c.raw_text for c in read_cues(io.BytesIO(data), strict=True)] == ["one", "two"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in QUIRKS.iterdir()))
+def test_seed_api_streaming_vtt_reader_yields_the_same_cues(name: str) -> None:
+    from customer_snapshot.utils.memory_optimizer import StreamingVTTReader
+
+    path = QUIRKS / name
+    assert list(StreamingVTTReader().read_streaming(str(path))) == list(read_cues(path))
