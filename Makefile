@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 EXAMPLE := examples/acme_onboarding.vtt
 OUT    ?= out
 
-.PHONY: all venv demo test lint typecheck pytest bench bench-reader clean
+.PHONY: all venv demo test lint typecheck pytest bench bench-reader bench-analysis clean
 
 all: test
 
@@ -27,8 +27,11 @@ demo: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/customer-snapshot validate $(EXAMPLE)
 	$(BIN)/customer-snapshot cues $(EXAMPLE) > $(OUT)/acme_onboarding.cues.jsonl
+	$(BIN)/customer-snapshot analyze $(EXAMPLE)
+	$(BIN)/customer-snapshot analyze --json $(EXAMPLE) > $(OUT)/acme_onboarding.analysis.json
 	@echo "demo outputs:"
-	@echo "  $(OUT)/acme_onboarding.cues.jsonl  (parsed cues, one JSON object per line)"
+	@echo "  $(OUT)/acme_onboarding.cues.jsonl      (parsed cues, one JSON object per line)"
+	@echo "  $(OUT)/acme_onboarding.analysis.json   (speakers, topics, entities, candidate facts)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check customer_snapshot tests benchmarks
@@ -44,10 +47,13 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-bench: bench-reader
+bench: bench-reader bench-analysis
 
 bench-reader: $(STAMP)
 	$(BIN)/python benchmarks/bench_reader.py --mb 50 --big-mb 1024 --repeat 5 --write docs/performance.md
+
+bench-analysis: $(STAMP)
+	$(BIN)/python benchmarks/bench_analysis.py --write docs/performance.md
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(OUT)

@@ -27,8 +27,29 @@ def _ts(ms: int) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}.{f:03d}"
 
 
-def generate(path: Path, megabytes: float, *, style: str = "zoom", seed: int = 42) -> int:
-    """Write about ``megabytes`` MB of cues to ``path``; returns the number of cues."""
+def _fresh_words(rng: random.Random, n: int) -> str:
+    # Made-up names, ticket ids and amounts: a vocabulary that keeps growing with the file, so
+    # a string store or counter that is not bounded shows up as memory growth.
+    out = []
+    for _ in range(n):
+        kind = rng.randrange(3)
+        if kind == 0:
+            out.append("ticket TK-" + str(rng.randrange(10**6)))
+        elif kind == 1:
+            stem = "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+            out.append(f"with {stem.capitalize()} {rng.choice(['Labs', 'Health', 'Freight'])}")
+        else:
+            out.append(f"about ${rng.randrange(1, 999)},{rng.randrange(100, 999)}")
+    return " ".join(out)
+
+
+def generate(
+    path: Path, megabytes: float, *, style: str = "zoom", seed: int = 42, vocab: bool = False
+) -> int:
+    """Write about ``megabytes`` MB of cues to ``path``; returns the number of cues.
+
+    With ``vocab=True`` every cue also carries new, never-repeated names and numbers.
+    """
     rng = random.Random(seed)
     target = int(megabytes * 1024 * 1024)
     t = 0
@@ -43,6 +64,8 @@ def generate(path: Path, megabytes: float, *, style: str = "zoom", seed: int = 4
             k = rng.randint(6, 24)
             start = rng.randrange(0, len(WORDS) - k)
             text = " ".join(WORDS[start : start + k])
+            if vocab:
+                text = f"{text} {_fresh_words(rng, 1)}."
             if style == "teams":
                 ident, body = f"{n:08x}-guid/{n}-0", f"<v {speaker}>{text}</v>"
             else:
@@ -59,8 +82,9 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--mb", type=float, default=50)
     ap.add_argument("--style", choices=["zoom", "teams"], default="zoom")
+    ap.add_argument("--vocab", action="store_true", help="add never-repeated names and numbers")
     a = ap.parse_args()
-    print(generate(a.out, a.mb, style=a.style), "cues")
+    print(generate(a.out, a.mb, style=a.style, vocab=a.vocab), "cues")
 
 
 if __name__ == "__main__":

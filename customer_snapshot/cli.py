@@ -162,6 +162,65 @@ class _NoCues(SnapshotError):
     pass
 
 
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def cmd_analyze(args: argparse.Namespace, config: Config) -> int:
+    """Statistics only: duration, speakers and talk time, words, topics, entities, phrases."""
+    from customer_snapshot.pipeline import run_analysis
+
+    if args.no_progress:
+        config.progress = False
+    analysis = run_analysis(_open_input(args.input), config=config, name=_input_name(args.input))
+    out = sys.stdout
+    if args.json:
+        _write_line(out, json.dumps(analysis.to_dict(), ensure_ascii=False))
+        return EXIT_OK
+    src = analysis.source
+    _write_line(
+        out,
+        f"{src.name}: {_clock(src.duration_seconds)}, {src.words:,} words, {src.cues:,} cues "
+        f"({src.format}), model {analysis.model}",
+    )
+    if analysis.participants:
+        _write_line(out, "")
+        width = max(len("Speaker"), *(len(p.name) for p in analysis.participants))
+        _write_line(out, f"{'Speaker':<{width}}  turns   words  talk time  share  questions  role")
+        for p in analysis.participants:
+            role = ", ".join(x for x in (p.role, p.organization) if x)
+            _write_line(
+                out,
+                f"{p.name:<{width}}  {p.turns:5d}  {p.words:6,d}  {_clock(p.talk_seconds):>9}  "
+                f"{p.talk_share:5.0%}  {p.questions:9d}  {role}",
+            )
+    if analysis.topics:
+        _write_line(out, "\nTopics")
+        for t in analysis.topics:
+            _write_line(out, f"  [{_clock(t.start)}-{_clock(t.end)}] {t.title}")
+    if analysis.entities:
+        _write_line(out, "\nTop entities")
+        for label, items in analysis.entities.items():
+            if items and label not in ("CARDINAL", "ORDINAL"):
+                shown = ", ".join(f"{e.text} ({e.count})" for e in items[:6])
+                _write_line(out, f"  {label:<8} {shown}")
+    if analysis.key_phrases:
+        _write_line(out, "\nKey phrases")
+        _write_line(out, "  " + ", ".join(f"{t} ({c})" for t, c in analysis.key_phrases[:15]))
+    m = analysis.metrics
+    _write_line(
+        out,
+        f"\n{m['stages']['analyze']['seconds']:.1f} s, {m['words_per_second']:,.0f} words/s, "
+        f"peak RSS {m['peak_rss_mb']:.0f} MB",
+    )
+    for w in analysis.warnings:
+        log.warning("%s", w)
+    return EXIT_OK
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 Command = Callable[[argparse.Namespace, Config], int]
@@ -199,6 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cues", help="print the parsed cues as JSON lines")
     common_input(p)
     p.set_defaults(func=cmd_cues)
+
+    p = sub.add_parser(
+        "analyze", help="statistics: duration, speakers, talk time, topics, entities, phrases"
+    )
+    common_input(p)
+    p.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=cmd_analyze)
     return parser
 
 

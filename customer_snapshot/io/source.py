@@ -10,7 +10,7 @@ import hashlib
 import io
 import os
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from customer_snapshot.errors import InputTooLargeError, TranscriptFormatError
 from customer_snapshot.io.reader import CueReader, read_cues
@@ -111,5 +111,7 @@ def open_transcript(
         label = name or getattr(source, "name", None) or "<stdin>"
         display = label
     hashing = HashingReader(raw)
-    reader = read_cues(hashing, strict=strict, speaker_map=speaker_map, name=display)
+    # A RawIOBase is a binary stream; typeshed does not count it as IO[bytes].
+    stream = cast(IO[bytes], hashing)
+    reader = read_cues(stream, strict=strict, speaker_map=speaker_map, name=display)
     return reader, hashing, SourceInfo(name=str(label), size_hint=size)

@@ -1,0 +1,76 @@
+"""The operations the CLI and the Python API share: open a transcript, analyse it.
+
+Library first, CLI second: ``customer-snapshot analyze`` is a thin wrapper over
+:func:`run_analysis`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, Any
+
+from customer_snapshot.config import Config
+from customer_snapshot.errors import TranscriptFormatError
+from customer_snapshot.io.source import open_transcript
+
+__all__ = ["run_analysis"]
+
+_PROGRESS_MIN_BYTES = 256 * 1024  # a progress bar for a few seconds of work is noise
+
+
+def _progress_bar(total: int | None, name: str, config: Config) -> Any:
+    if not config.progress or not sys.stderr.isatty():
+        return None
+    if total is not None and total < _PROGRESS_MIN_BYTES:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, unit="B", unit_scale=True, desc=os.path.basename(name), file=sys.stderr
+    )
+
+
+def run_analysis(
+    source: str | os.PathLike[str] | IO[bytes], *, config: Config, name: str | None = None
+) -> Any:
+    """Read and analyse one transcript into an :class:`~customer_snapshot.nlp.analysis.Analysis`.
+
+    Raises:
+        TranscriptFormatError: not a transcript, unreadable, or no cues.
+        InputTooLargeError: larger than ``MAX_FILE_SIZE``.
+        ModelUnavailableError: the configured spaCy pipeline cannot be loaded.
+    """
+    from customer_snapshot.nlp.analyzer import analyze
+
+    reader, hashing, info = open_transcript(
+        source,
+        strict=config.strict,
+        speaker_map=config.speaker_map,
+        max_bytes=config.max_file_size,
+        name=name,
+    )
+    bar = _progress_bar(info.size_hint, info.name, config)
+
+    def on_batch() -> None:
+        if bar is not None:
+            bar.update(hashing.bytes_read - bar.n)
+
+    try:
+        analysis = analyze(reader, config=config, source=info, on_batch=on_batch)
+    finally:
+        if bar is not None:
+            bar.close()
+        reader.close()
+        hashing.close()
+    if reader.cues_read == 0:
+        raise TranscriptFormatError(reader.name, None, "no cues found")
+    info.format = reader.format
+    info.sha256 = hashing.sha256.hexdigest()
+    info.bytes = hashing.bytes_read
+    for p in reader.problems[:20]:
+        where = f"line {p.line}: " if p.line else ""
+        analysis.warnings.append(f"{where}{p.message}")
+    if reader.problem_count > 20:
+        analysis.warnings.append(f"... and {reader.problem_count - 20} more reader problems")
+    return analysis
