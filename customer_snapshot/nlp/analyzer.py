@@ -309,6 +309,16 @@ def analyze(
         "strategy": strategy.name,
         "n_process": n_process,
         "gc_collections": collector.collections,
+        # Sizes of the bounded aggregates: the same caps whatever the transcript's length.
+        "state": {
+            "speakers": len(speakers.by_label),
+            "entities_tracked": sum(len(c) for c in entities.counters.values()),
+            "entity_samples": sum(len(v) for v in entities.samples.values()),
+            "notable": len(notable),
+            "candidates": sum(len(v) for v in found.candidates.values()),
+            **{f"phrases_{k}": v for k, v in phrases.footprint().items()},
+            **{f"topics_{k}": v for k, v in topics.footprint().items()},
+        },
     }
     return Analysis(
         model=loaded.name,
