@@ -201,7 +201,7 @@ def _display_title(words: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 # Speech-to-text keeps every hesitation; they split phrases that rules must see whole
-# ("i'll um send", "nate uh nate corrigan"). "like" and "you know" carry meaning too often
+# ("i'll um send", "kofi uh kofi mensah"). "like" and "you know" carry meaning too often
 # to drop.
 _FILLERS: Final = frozenset("um umm uh uhh uhm er erm ah hmm mm mhm".split())
 _DIGIT_WORDS: Final = {
@@ -253,7 +253,7 @@ def _make_view(tokens: list[Token]) -> _View:
             continue  # "so um, the" -> "so the"
         # ASR keeps false starts; digits repeat for real ("five five five").
         if kept and low == kept[-1].lower and low.isalpha() and low not in _DIGIT_WORDS:
-            # Keep the second copy: the tagger reads it in context ("raj raj patel").
+            # Keep the second copy: the tagger reads it in context ("kofi kofi mensah").
             kept[-1] = tok
             dropped = True
             continue
@@ -352,7 +352,7 @@ def _nameish(
     """Could this token be part of a person's name?
 
     ``known`` holds first names already seen (speakers, introductions): the small English
-    model often labels a lone first name as a place ("Marcus" -> GPE), so a known name wins.
+    model often labels a lone first name as a place ("Femi" -> GPE), so a known name wins.
     """
     text = tok.text.replace("\u2019", "'")
     low = tok.lower.replace("\u2019", "'")
@@ -416,9 +416,9 @@ _POSSESSIVES: Final = ("our ", "your ", "their ", "my ")
 
 
 def _singular(word: str) -> str:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss") and word[:-1] in _TITLE_HEADS:
+    """A plural title head in the singular, case kept ("Engineers" -> "Engineer")."""
+    low = word.lower()
+    if low.endswith("s") and not low.endswith("ss") and low[:-1] in _TITLE_HEADS:
         return word[:-1]
     return word
 
@@ -438,11 +438,10 @@ def _take_title(view: _View, k: int, asr: bool) -> tuple[str, int]:
             j = view.token_at(view.starts[k] + len(det))
             break
     run: list[int] = []
+    # The words up to "of"/a stop word: "senior data engineer", "director".
     while j < len(toks) and len(run) < 5:
         low = toks[j].lower
         if low in _TITLE_STOP or low in ("of", "'s") or not low[:1].isalpha() or toks[j].is_stop:
-            if low not in ("of",) or not run:
-                break
             break
         run.append(j)
         j += 1
@@ -471,35 +470,17 @@ def _take_title(view: _View, k: int, asr: bool) -> tuple[str, int]:
         if words:
             end = m
     first = run[0]
-    start_char = toks[first].idx
-    last_tok = toks[end - 1]
-    words_low = [toks[i].lower for i in range(first, end)]
-    if len(words_low) == 1 and words_low[0] in ("lead", "leads", "owner", "owners", "rep"):
+    if end - first == 1 and toks[first].lower in ("lead", "leads", "owner", "owners", "rep"):
         return "", k  # too vague on its own ("the lead", "the owner")
-    if (
-        end < len(toks)
-        and toks[end].lower == "in"
-        and end + 1 < len(toks)
-        and (toks[end + 1].lower == "crime")
-    ):
+    if end + 1 < len(toks) and toks[end].lower == "in" and toks[end + 1].lower == "crime":
         return "", k  # "my partner in crime"
-    words_low[last - first] = _singular(words_low[last - first])
+    shown = [toks[i].lower if asr else toks[i].text for i in range(first, end)]
+    shown[last - first] = _singular(shown[last - first])  # "one of our senior engineers"
     if asr:
-        return _display_title(" ".join(words_low)), end
-    del start_char, last_tok
-    shown = [toks[i].text for i in range(first, end)]
-    shown[last - first] = (
-        _singular(shown[last - first])
-        if shown[last - first].islower()
-        else shown[last - first].rstrip("s")
-        if shown[last - first].lower().rstrip("s") in _TITLE_HEADS
-        and shown[last - first].lower() not in _TITLE_HEADS
-        else shown[last - first]
-    )
+        return _display_title(" ".join(shown)), end
     return " ".join(shown), end
 
 
-_ORG_INTRO_RE: Final = re.compile(r"(?:here at|over at|at|from|with)\s$")
 _ORG_STOP: Final = frozenset(
     """and so but i we you he she they um uh for on in where which who because like , . ; :
     ? ! - side today now here there team too as well""".split()
@@ -575,11 +556,11 @@ _AFTER_SELF_RE: Final = re.compile(
     r" head| manage| oversee| work)\b|(?:the )?[a-z-]+ (?:director|manager|lead|"
     r"engineer|analyst|architect|consultant|scientist|officer)\b)"
 )
-# "Nora Whitfield, I'm the VP of ...": a name opening the sentence, then "I'm".
+# "Ingrid Solberg, I'm the VP of ...": a name opening the sentence, then "I'm".
 _NAME_THEN_IM_RE: Final = re.compile(
     r"^(?:(?:and|so|sure|yeah|yes|okay|ok|hi|hello|hey|well)[,.!]?\s)*"
 )
-# "hey everyone this is raj patel" ending the sentence: a greeting makes it a self-intro.
+# "hey everyone this is kofi mensah" ending the sentence: a greeting makes it a self-intro.
 _GREETING_RE: Final = re.compile(
     r"^\W*(?:(?:so|and|okay|ok|yeah|well)\W+)*(?:hi|hey|hello|good morning|good afternoon|morning|"
     r"afternoon|welcome)\b"
@@ -599,8 +580,8 @@ _RESPONSIBLE_RE: Final = re.compile(
     r"looks after|(?:am|'m|is|'s) responsible for|(?:am|'m|is|'s) in charge of)\s"
     r"(?P<obj>(?:[a-z&'-]+\s?){1,7})"
 )
-_NAME_IS_OUR_RE: Final = re.compile(r"\s(?:is|'s) (?:our|my|the|your) ")
-_PRONOUN_OUR_TITLE_RE: Final = re.compile(r"\b(?:she|he)(?:'s| is) (?:our|my|the|your) ")
+_NAME_IS_OUR_RE: Final = re.compile(r"\s(?:is|'s) (?P<det>our|my|the|your) ")
+_PRONOUN_OUR_TITLE_RE: Final = re.compile(r"\b(?:she|he)(?:'s| is) (?P<det>our|my|the|your) ")
 
 
 @dataclass(slots=True)
@@ -624,11 +605,11 @@ class _IntroFinder:
         self.dangling: tuple[int, str] = (-1, "")
 
     def find(self, s: Sentence, view: _View, asr: bool) -> list[_Intro]:
-        v = view.text
+        """The people introduced in ``s`` (at most one "self", merged)."""
         found: list[_Intro] = []
         turn, name = self.dangling
         self.dangling = (-1, "")
-        if turn == s.turn and _PRONOUN_DESCRIBES_RE.match(v):
+        if turn == s.turn and _PRONOUN_DESCRIBES_RE.match(view.text):
             intro = _Intro(name, "other", at=view.toks[0].idx if view.toks else 0)
             self._describe_after_other(view, 0, asr, intro)
             found.append(intro)
@@ -639,15 +620,12 @@ class _IntroFinder:
         self._others(view, asr, found)
         self._name_is_our(view, asr, found)
         self._responsible(view, asr, found)
-        if not found:
-            return []
-        del v
-        return _merge_intros(found)
+        return _merge_intros(found) if found else []
 
     # -- frames ----------------------------------------------------------------------
 
     def _name_first(self, view: _View, asr: bool, out: list[_Intro]) -> None:
-        """ "Nora Whitfield, I'm the VP ..." and "... and me, Elena Voss, your CSM"."""
+        """ "Ingrid Solberg, I'm the VP ..." and "... and me, Yusuf Demir, your CSM"."""
         m = _NAME_THEN_IM_RE.match(view.text)
         k = view.token_at(m.end()) if m else 0
         name, j = _take_name(view, k, asr, max_tokens=3, known=self.known)
@@ -707,7 +685,7 @@ class _IntroFinder:
                 view, k, asr, known=self.known, loose=is_my_name, max_tokens=2 if is_my_name else 3
             )
             if name and not is_my_name and asr and not self._self_cue(view, j):
-                name = ""  # "i'm jess whitaker i'm the ..." yes; "i'm totally lost" no
+                name = ""  # "i'm kofi mensah i'm the ..." yes; "i'm totally lost" no
             if name:
                 intro = _Intro(name, "self", at=view.toks[k].idx, ent=self._ent(view, k))
                 self._after_name(view, j, asr, intro)
@@ -754,7 +732,7 @@ class _IntroFinder:
             self._remember(name)
 
     def _describe_other(self, view: _View, j: int, asr: bool, intro: _Intro) -> None:
-        """After "this is Priya," read "she's our ops lead" / ", your account director"."""
+        """After "this is Wen," read "she's our ops lead" / ", your account director"."""
         self._describe_after_other(view, j, asr, intro)
 
     def _here(self, view: _View, asr: bool, out: list[_Intro]) -> None:
@@ -798,7 +776,7 @@ class _IntroFinder:
                 j = self._describe_after_other(view, j, asr, intro)
                 out.append(intro)
                 self._remember(name)
-                # "we have Nora and Marcus", "Ray Kowalski, Director of X, and Beth Andersen":
+                # "we have Amara and Femi", "Ingrid Solberg, Director of X, and Yusuf Demir":
                 # keep reading names joined by "and".
                 if j < len(view.toks) and view.toks[j].lower == ",":
                     j += 1
@@ -821,40 +799,39 @@ class _IntroFinder:
         return k2
 
     def _name_is_our(self, view: _View, asr: bool, out: list[_Intro]) -> None:
-        """ "Tom is our data engineer"; ASR "she's our project manager kelsey moreno"."""
-        v = view.text
-        for m in _NAME_IS_OUR_RE.finditer(v):
-            k_title = view.token_at(m.end() - len(m.group().split()[-1]) - 1)
-            end = view.token_before(m.start() + 1)
-            # walk back over the name
-            first = end
-            while first - 1 >= 0 and _nameish(view.toks[first - 1], asr) and end - first < 2:
-                first -= 1
-            if end < 0 or not _nameish(view.toks[end], asr):
+        """ "Halvard is our data engineer"; ASR "she's our project manager rosa delgado"."""
+        toks = view.toks
+        known = self.known
+        for m in _NAME_IS_OUR_RE.finditer(view.text):
+            end = view.token_before(m.start() + 1)  # the word before "is"
+            if end < 0 or not _nameish(toks[end], asr, known):
                 continue
-            name, j = _take_name(view, first, asr)
+            first = end
+            if first >= 1 and _nameish(toks[first - 1], asr, known):
+                first -= 1  # a surname before it: "Beatriz Lima is our ..."
+            name, j = _take_name(view, first, asr, known=known)
             if not name or j != end + 1:
                 continue
-            if asr and name.split()[0].lower() not in self.known:
+            seen = name.split()[0].lower() in known
+            if asr and not seen:
+                continue  # lower-case "x is our y" is too common to trust without the name
+            if not asr and not (seen or self._ent(view, first) or toks[first].pos == "PROPN"):
                 continue
-            if not asr and not (self._ent(view, first) or view.toks[first].pos == "PROPN"):
-                continue
-            title, k2 = _take_title(view, k_title, asr)
+            title, after = _take_title(view, view.token_at(m.start("det")), asr)
             if not title:
                 continue
-            intro = _Intro(name, "other", title=title, at=view.toks[first].idx)
+            intro = _Intro(name, "other", title=title, at=toks[first].idx)
             intro.ent = self._ent(view, first)
-            self._org_after(view, k2, asr, intro)
+            self._org_after(view, after, asr, intro)
             out.append(intro)
-        for m in _PRONOUN_OUR_TITLE_RE.finditer(v):
-            k = view.token_at(m.start()) + 2
-            k = view.token_at(view.starts[min(k, len(view.toks) - 1)]) if view.toks else 0
-            title, j = _take_title(view, view.token_at(m.end() - 4), asr)
-            if not title or j >= len(view.toks):
+            self._remember(name)
+        for m in _PRONOUN_OUR_TITLE_RE.finditer(view.text):
+            title, j = _take_title(view, view.token_at(m.start("det")), asr)
+            if not title or j >= len(toks):
                 continue
-            name, _ = _take_name(view, j, asr, max_tokens=2)
+            name, _ = _take_name(view, j, asr, max_tokens=2, known=known)
             if name:
-                out.append(_Intro(name, "other", title=title, at=view.toks[j].idx))
+                out.append(_Intro(name, "other", title=title, at=toks[j].idx))
                 self._remember(name)
 
     def _responsible(self, view: _View, asr: bool, out: list[_Intro]) -> None:
@@ -881,7 +858,7 @@ class _IntroFinder:
                 k = view.token_at(m.start())
                 out.append(_Intro("", "self", responsibility=f"{verb} {obj}", at=view.toks[k].idx))
             else:
-                # "this is priya she runs our ops team": attach to the other just named.
+                # "this is wen she runs our store team": attach to the other just named.
                 for intro in reversed(out):
                     if intro.who == "other" and intro.name:
                         intro.responsibility = intro.responsibility or f"{verb} {obj}"
@@ -1036,6 +1013,7 @@ class _Answer:
     answerer: str | None
     turn: int
     topic: str  # the snapshot field the question asks for, or ""
+    seq: int  # call-order position reserved when the answer started
     parts: list[Sentence] = field(default_factory=list)
     seen: int = 0
 
@@ -1158,8 +1136,8 @@ _STRONG_VERBS: Final = frozenset(
     quote outline summarize summarise recap write-up log track capture""".split()
 )
 _WEAK_ONLY: Final = frozenset({"do", "make", "walk", "bring"})
-# Verbs too light to make an action item on their own, even with a date ("what I can say
-# about August 19th", "we'll have a booth in September").
+# Verbs too light to make an action item on their own, even with a date ("all I can say
+# about March 3rd", "we'll have a stand at the May expo").
 _LIGHT_VERBS: Final = frozenset(
     "be have see say hear go talk know need want like love think look come keep wait get "
     "stay feel mean guess bet tell ask".split()
@@ -1230,7 +1208,7 @@ _PROBLEM_WORDS: Final = frozenset(
 # on their own they are only a hint, so they weigh less than the words above.
 _PAIN_NOUNS: Final = frozenset(
     """scrap defects rejects denials no-shows absenteeism attrition turnover overstock shrink
-    fraud chargebacks write-offs penalties fines detention demurrage backorders escalations
+    fraud chargebacks write-offs penalties fines demurrage backorders escalations
     expedites callbacks readmissions complaints""".split()
 )
 # Multi-word problem phrases (the dict above holds single words; weights set below).
@@ -1303,9 +1281,6 @@ _PROBLEM_PHRASES: Final = {
     "did not know": 0.25,
     "no idea": 0.25,
     "single point of failure": 0.4,
-    "day old": 0.3,
-    "days old": 0.3,
-    "weeks old": 0.3,
     "years old": 0.15,
     "one guy": 0.2,
     "spreadsheet": 0.25,
@@ -1345,7 +1320,7 @@ _RECURRING_RE: Final = re.compile(
 _NOT_PAIN_MONEY_RE: Final = re.compile(
     r"\b(?:licen[cs]e|subscription|contract|price|pricing|quote|budget|invoice|renewal|fees?)\b"
 )
-# A result said with a baseline ("backlog went from 112 down to 34") is not a complaint.
+# A result said with a baseline ("the queue went from 300 down to 40") is not a complaint.
 _CHANGE_SENTENCE_RE: Final = re.compile(
     r"\b(?:went from|(?:down|up) to|dropped|fell|decreased|improved|reduced|no longer|instead "
     r"of|cut (?:it|that|our|the)|now (?:it's|it is|takes|we|they|runs))\b"
@@ -1371,7 +1346,7 @@ _CHANGE_AFTER: Final = frozenset(
     instead""".split()
 )
 # "down 18%", "up like 6.5%", "down to 9%": "up" and "down" count only right before the number
-# ("made up 30% of the bill", "down for nine hours" and "shut it down after" do not).
+# ("made up 20% of the cost", "down for six hours" and "shut it down after" do not).
 _UP_DOWN_RE: Final = re.compile(
     r"(?<!made )(?<!make )(?<!makes )(?<!picks )(?<!wrap )\b(?:up|down)\s(?:by\s|to\s)?(?:(?:about|"
     r"around|roughly|like|almost|nearly|over|more than|another|just|only)\s)*$"
@@ -1381,7 +1356,7 @@ _STRONG_CHANGE: Final = frozenset(
     saved freed eliminated went shaved slashed climbed jumped doubled tripled halved
     recovered recouped generated signed won booked""".split()
 )
-# The number before the change: "from 9 hours", "versus 20%", "out of 84 stores", "used to
+# The number before the change: "from 9 hours", "versus 20%", "out of 60 stores", "used to
 # take two days", "instead of two days".
 _BASELINE_RE: Final = re.compile(
     r"(?:\bfrom|\bversus|\bvs\.?|\bcompared (?:to|with)|\bused to (?:take|be|cost|run|spend|"
@@ -1394,19 +1369,23 @@ _TO_RESULT_RE: Final = re.compile(
     r"\bto\s(?:(?:about|around|roughly|like|almost|nearly|just|only|under|below|over|above)\s)*$"
 )
 _BY_RE: Final = re.compile(r"\bby\s(?:(?:about|around|roughly|almost|nearly|over|more than)\s)*$")
-# Usage said as a state: "71 are using it every day", "146 staff are active users", "all
-# fourteen schools are live", "54 operators log in every shift".
+# Usage said as a state: "81 are using it every day", "120 nurses are active users", "all
+# nine clinics are live", "40 operators log in every shift".
 _ADOPT_STRONG_RE: Final = re.compile(
     r"\b(?:adoption|adopted|active|users?|using|uses|use (?:it|them|the|our|this)|used (?:it|"
     r"the)|logins?|log(?:s|ged|ging)? (?:in|on)|onboarded|on it|on board|on the platform|"
     r"installed|(?:are|is|were|went|gone) live|connected|running in|trained|rolled out)\b"
 )
-# A bare number needs a verb of use right after it: "71 are using it", "146 staff are active
-# users", "nine of your eleven sites are live" ("Four, dispatcher adoption." is not usage).
+# A bare number needs a verb of use right after it: "81 are using it", "120 staff are active
+# users", "seven of your ten sites are live" ("Four, driver adoption." is not usage).
 _ADOPT_VERB_RE: Final = re.compile(
     r"\b(?:are|is|were|'re) (?:now |all )?(?:using|active|live|on (?:it|board|the platform)|"
     r"connected|running in|logged in)\b|\b(?:use|uses|used) (?:it|them|the|our|this|\w+ "
     r"(?:every|daily|weekly))\b|\blog(?:s|ged)? (?:in|on)\b|\bactive users?\b|\binstalled\b"
+)
+# "90 of our 110 operators", "out of 60 stores": the whole, not the result.
+_DENOMINATOR_RE: Final = re.compile(
+    r"\b(?:out of|of (?:our|your|the|their|all|those))(?: [a-z]+){0,2} ?$"
 )
 _ADOPT_NOUN_RE: Final = re.compile(r"\b(?:adoption|usage|utili[sz]ation|active users?|logins?)\b")
 _SIZE_UNITS: Final = frozenset(
@@ -1461,10 +1440,6 @@ _REVENUE_RE: Final = re.compile(
     r"\b(?:revenue|sales|upsell|upsells|bookings|arr|mrr|new business|top line|top-line|"
     r"income|funding|recurring|contract worth|deals? (?:won|closed)|won (?:deals?|customers|"
     r"business))\b"
-)
-_COST_RE: Final = re.compile(
-    r"\b(?:saved|savings|saving|save|cost|costs|spend|spending|cheaper|avoided|avoidance|"
-    r"inventory|overtime|expenses?|write-?offs?|markdowns?|freight|postage)\b"
 )
 _PHRASAL_CHANGE_RE: Final = re.compile(
     r"\b(?:took|taken|takes|knocked|shaved|cut|taking|wiped|freed) (?:out|off|up)\b"
@@ -1522,7 +1497,6 @@ _TESTIMONIAL_LEX: Final = {
     "made a big difference": 0.4,
     "made a real difference": 0.4,
     "huge difference": 0.35,
-    "trust the numbers": 0.45,
     "trust the data": 0.45,
     "finally": 0.2,
     "love": 0.3,
@@ -1585,8 +1559,6 @@ _TESTIMONIAL_LEX: Final = {
     # How people frame a line they mean to be quoted, and before/after contrasts.
     "quote me": 0.45,
     "you can quote": 0.45,
-    "sum it up": 0.4,
-    "in one sentence": 0.3,
     "the whole point": 0.3,
     "the moment i knew": 0.4,
     "that's when i knew": 0.4,
@@ -1594,8 +1566,6 @@ _TESTIMONIAL_LEX: Final = {
     "first time in": 0.25,
     "instead of chasing": 0.35,
     "instead of": 0.15,
-    "stops being": 0.35,
-    "starts being": 0.3,
     "now we can": 0.25,
     "now i can": 0.25,
     "now they can": 0.25,
@@ -1603,7 +1573,6 @@ _TESTIMONIAL_LEX: Final = {
     "trust it": 0.2,
     "sleep at night": 0.35,
     "weekends back": 0.4,
-    "afternoons back": 0.4,
     "evenings back": 0.4,
     "our lives back": 0.4,
     "time back": 0.3,
@@ -1685,7 +1654,6 @@ _PLAN_LEX: Final = {
     "evaluating": 0.25,
     "exploring": 0.25,
     "interested in adding": 0.4,
-    "dream": 0.35,
     "goal": 0.35,
     "goals": 0.3,
     "wants a pilot": 0.45,
@@ -1709,15 +1677,15 @@ _PLAN_LEX: Final = {
     "we'll add": 0.35,
 }
 _PLAN_RE: Final = _words_re(_PLAN_LEX)
-# "we'd like to pilot X", "they want to bring the leased stores on board", "I'd want X on
-# the pipelines": a wish with a verb of growth is a plan; "I'd like to add one thing" is not.
+# "we'd like to pilot X", "they want to bring the rural clinics on board", "we'd want X on
+# every line": a wish with a verb of growth is a plan; "I'd like to add one thing" is not.
 _DESIRE_RE: Final = re.compile(
     r"(?P<subj>\b[a-z]+)(?P<desire>(?: really| also| eventually| ultimately)?(?: want| wants| "
     r"wanna|'d want| would want|'d like| would like| hope| hopes| are hoping| intend| intends| "
     r"aim| are aiming| are looking| 're looking| 're hoping|'d probably| would probably)) (?:to )?"
     r"(?P<verb>[a-z]+)"
 )
-# A person's own wish in a meeting ("I'd like to get a proposal to you") is not a plan of the
+# A person's own wish in a meeting ("I'd like to get you a draft") is not a plan of the
 # organisation; "we", "they", a team or a name are.
 _NOT_PLAN_SUBJECTS: Final = frozenset({"i", "you", "don't", "not", "never"})
 _PLAN_VERBS: Final = frozenset(
@@ -1752,7 +1720,6 @@ _NOT_PLAN_RE: Final = re.compile(
     r"me) )?to (?:understand|learn|hear|walk|go|cover|discuss|talk|review|start|do|spend|get to "
     r"know|make sure)\b"
 )
-_QUESTION_WORDS_RE: Final = re.compile(r"\?\s*$")
 
 _EVENT_RE: Final = re.compile(
     r"\b(?P<golive>go[- ]?live|went live|go(?:ing)? live|goes live|live (?:on|in|by)|cut ?over)"
@@ -1790,6 +1757,7 @@ _EVENT_NAMES: Final = {
     "expiry": "end",
     "milestone": "milestone",
 }
+_GENERIC_EVENTS: Final = frozenset({"start", "end", "deadline", "completion"})
 _HARD_BREAK_RE: Final = re.compile(r"[.;!?](?:\s|$)")
 _CLAUSE_BREAK_RE: Final = re.compile(
     r"[.;!?](?=\s|$)|\s[-\u2013\u2014]+\s|\b(?:but|because|whereas|although|though|which|so|and|"
@@ -1911,7 +1879,12 @@ class FactExtractor:
     # -- public API ----------------------------------------------------------------------
 
     def feed(self, sentence: Sentence) -> None:
-        """Read the next sentence of the call (call order, one at a time)."""
+        """Read the next sentence of the call.
+
+        Args:
+            sentence: the next sentence, in call order; its ``turn`` changes when the
+                speaker turn does. Only O(1) context is kept between calls.
+        """
         s = sentence
         text = s.text
         if not text.strip():
@@ -1934,7 +1907,7 @@ class FactExtractor:
                 # A full date anchors the call's calendar more than a bare "in 2023", and the
                 # engagement's own events (kickoff, go-live) more than anything else.
                 weight = _YEAR_WEIGHT[d.precision]
-                if _date_context(low, d.start, d.end) in _ENGAGEMENT_EVENTS:
+                if set(_date_context(low, d.start, d.end).split()) & _ENGAGEMENT_EVENTS:
                     weight += 2
                 self._year_weight[year] += weight
         numbers = find_quantities(text)
@@ -2033,7 +2006,8 @@ class FactExtractor:
             and q.turn == self._turn
             and (s.speaker != q.asker or (s.speaker is None and q.asker is None))
         ):
-            self._answer = _Answer(q, s.speaker, s.turn, _question_field(q.text))
+            self._seq += 1  # the answer's place in call order is where it starts
+            self._answer = _Answer(q, s.speaker, s.turn, _question_field(q.text), self._seq)
         self._question = None
         if self._turn is not None:
             self._prev_speaker = self._turn_speaker
@@ -2082,7 +2056,7 @@ class FactExtractor:
                 "field": ans.topic,
             },
         )
-        self._add(cand)
+        self._store["qa"].add(_Entry(ans.seq, cand))
 
     def _add(self, cand: Candidate, *, date_at: int = -1, date_attr: str = "") -> None:
         self._seq += 1
@@ -2091,13 +2065,13 @@ class FactExtractor:
     # -- kinds ---------------------------------------------------------------------------
 
     def _introductions(self, s: Sentence, view: _View, asr: bool) -> None:
-        if s.is_question and not s.text.rstrip().endswith("?") and not asr:
-            return
+        if s.text.rstrip().endswith("?"):
+            return  # "Are you the VP of sales?" asks; it introduces nobody
         for intro in self._intro.find(s, view, asr):
             if not intro.name and not intro.title and not intro.responsibility:
                 continue
             if intro.who == "self":
-                # "my name is claire donnelly" / "and i'm the vice president of ...": ASR
+                # "my name is tomasz wojcik" / "and i'm the vice president of ...": ASR
                 # splits one introduction over two sentences of the same turn.
                 if intro.name:
                     self._last_self = (s.turn, intro.name)
@@ -2159,7 +2133,11 @@ class FactExtractor:
         if not found:
             return
         owner = self._contact_owner(s, view)
+        seen: set[str] = set()
         for normalized, kind, at, conf in found:
+            if normalized in seen:
+                continue  # said twice in one breath ("it's 555-0142, 555-0142")
+            seen.add(normalized)
             attrs = {"type": kind, "owner": owner}
             value, ev, _ = _quote(s, at, at + len(normalized))
             self._add(Candidate("contact", value, ev, normalized, conf, attrs))
@@ -2191,7 +2169,7 @@ class FactExtractor:
         if low in ("i", "we"):
             return ("self" if low == "i" else "we"), ""
         if low == "you":
-            # A vocative before "you": "Luis, you'll send", "priya you'll get".
+            # A vocative before "you": "Noor, you'll send", "noor you'll get".
             j = k - 1
             if j >= 0 and toks[j].lower == ",":
                 j -= 1
@@ -2262,7 +2240,7 @@ class FactExtractor:
             self._commitment(s, view, verb_at, scope, name, at, request, dates)
 
     def _vocative(self, view: _View, pos: int, asr: bool) -> str:
-        """The name a request is addressed to: "Luis, can you ..." or "... , Luis?"."""
+        """The name a request is addressed to: "Noor, can you ..." or "... , Noor?"."""
         k = view.token_before(pos)
         while k >= 0 and view.toks[k].lower in (",", "and", "so", "also", "okay", "ok"):
             k -= 1
@@ -2356,7 +2334,7 @@ class FactExtractor:
         prefix = v[max(0, at - 16) : verb_at]
         can = bool(re.search(r"\bcan\b", prefix)) and not request
         if can and re.search(r"\bso (?:that )?(?:i|we) can\b", prefix):
-            return  # "I'm recording so I can write up the notes": a purpose, not a promise
+            return  # "I'm recording so I can share it later": a purpose, not a promise
         action_end = verb_at + len(action)
         due, due_text, pending = self._due(view, verb_at, action_end, dates)
         strong = lemma in _STRONG_VERBS and not (lemma in _WEAK_ONLY and not due_text)
@@ -2386,6 +2364,9 @@ class FactExtractor:
             "action": action,
             "owner_scope": scope,
         }
+        if scope == "you" and self._prev_speaker and self._prev_speaker != s.speaker:
+            # "Can you send me the export?" with no name: most likely whoever spoke last.
+            attrs["addressee"] = self._prev_speaker
         first_char = view.toks[view.token_at(at)].idx if view.token_at(at) < len(view.toks) else 0
         last = (
             first_char + len(action) if pending < 0 else max(first_char + len(action), pending + 1)
@@ -2453,7 +2434,7 @@ class FactExtractor:
                     part
                 )
                 if cost and "give or take" in part:
-                    cost = None  # "2,300 drivers, give or take": a size, not a cost
+                    cost = None  # "1,900 drivers, give or take": a size, not a cost
                 if cost and not _NOT_NOW_RE.search(part) and not money_talk:
                     hits.append(cost.group())
                     score += 0.3 if _RECURRING_RE.search(part) else 0.15
@@ -2548,10 +2529,7 @@ class FactExtractor:
             return None
         if q.kind == "duration" and _TIME_WINDOW_RE.search(left[-30:]) and not _ROI_RE.search(left):
             return None
-        if re.search(
-            r"\b(?:out of|of (?:our|your|the|their|all|those))\b",
-            " ".join(low[: q.start].split()[-4:]),
-        ):
+        if _DENOMINATOR_RE.search(low[max(0, q.start - 40) : q.start]):
             return None  # "90 of our 110 operators": the 110 is the whole, not the result
         before = [w for w in re.findall(r"[a-z'-]+", left[-120:]) if w not in _FILLERS][-10:]
         after = re.findall(r"[a-z'-]+", right[:60])[:6]
@@ -2565,7 +2543,7 @@ class FactExtractor:
             return None
         if q.kind == "count" and q.unit.lower().startswith(("seat", "licen")):
             return None
-        # Usage reads past "and": "38 supervisors and managers look at it weekly".
+        # Usage reads past "and": "30 supervisors and leads look at it weekly".
         rest = low[q.end :]
         hard = _HARD_BREAK_RE.search(rest)
         rest = rest[: hard.start()] if hard else rest
@@ -2580,7 +2558,7 @@ class FactExtractor:
         if adoption and signal <= 0:
             return "adoption", 0.15
         if q.kind == "count" and not adoption and q.unit.lower() in _SIZE_UNITS:
-            return None  # "620 employees now", "across the 38 stores": size, not a result
+            return None  # "500 employees now", "across the 40 stores": size, not a result
         scope = left + " " + " ".join(right.split()[:6])
         return self._category(q, scope, context, adoption=adoption, win=bool(win)), signal
 
@@ -2590,11 +2568,11 @@ class FactExtractor:
             return False
         near = " ".join(rest.split()[:10])
         if q.kind == "percent" and re.match(r"\s*of (?:\w+ ){1,3}now\b", rest):
-            return True  # "62% of patients now complete their forms on their phone"
+            return True  # "70% of members now file claims on their phone"
         if q.kind == "number":
             return bool(_ADOPT_VERB_RE.search(near)) or "using" in near.split()[:4]
         if re.match(r"\W*(?:\w+\W+){0,6}?to (?:actually )?(?:use|adopt|log in)\b", rest):
-            return False  # "getting 84 store managers to actually use it" is the goal
+            return False  # "getting 60 store managers to actually use it" is the goal
         if _ADOPT_STRONG_RE.search(q.text.lower() + " " + near):
             return True
         if q.kind == "percent" and _ADOPT_NOUN_RE.search(" ".join(left.split()[-5:])):
@@ -2615,11 +2593,11 @@ class FactExtractor:
         if _TO_RESULT_RE.search(left) and (
             re.search(r"\bfrom\b", left) or set(before[-3:]) & {"down", "up", "dropped", "cut"}
         ):
-            return 0.3  # "from nine hours to four minutes", "down to 34"
+            return 0.3  # "from nine hours to four minutes", "down to 40"
         if q.kind == "multiplier" and set(after[:2]) & {"faster", "return", "roi", "quicker"}:
             return 0.3
         if _BY_RE.search(left) and any(w in _STRONG_CHANGE for w in left.split()):
-            return 0.25  # "we cut expedited freight, you know, ... by $85,000"
+            return 0.25  # "we cut courier costs, you know, the rush orders, by $50,000"
         if any(w in _STRONG_CHANGE for w in before) or _PHRASAL_CHANGE_RE.search(left[-40:]):
             return 0.25
         if _UP_DOWN_RE.search(" ".join(before[-4:]) + " "):
@@ -2629,21 +2607,21 @@ class FactExtractor:
             and "right now" not in " ".join(before[-5:])
             and _EARLIER_RE.search(low[: q.start])
         ):
-            return 0.2  # "it was more than six weeks, and it's now about eight days"
+            return 0.2  # "it was over a month, and it's now about five days"
         if q.kind == "count":
-            return 0.0  # a count moved only when said so strongly ("2 main buckets of savings")
+            return 0.0  # a count moved only when said so strongly ("3 kinds of savings")
         if any(w in _CHANGE_BEFORE for w in before) or any(w in _CHANGE_AFTER for w in after):
             return 0.2
         if q.kind == "money" and after[:1] == ["more"]:
-            return 0.2  # "$1.2 million more in state funding"
+            return 0.2  # "$400,000 more in grant funding"
         if "worth" in before[-3:] and _CHANGE_NOUN_RE.search(clause):
-            return 0.2  # "the drop from 4.8% to 3.1% is worth about $870,000 a year"
+            return 0.2  # "the drop from 5% to 3% is worth about $500,000 a year"
         if _ROI_RE.search(clause) and q.kind in ("multiplier", "percent", "duration", "money"):
             return 0.2
         if q.kind == "multiplier" and _ROI_RE.search(_lower(self._prev_text) + " " + context):
-            return 0.2  # "What's the ROI?" ... "Our CFO put it at 3.1x."
+            return 0.2  # "What's the ROI?" ... "Our CFO put it at 2.5x."
         if q.kind == "duration" and _NOW_RESULT_RE.search(left) and self._trial_left > 0:
-            return 0.1  # "in the pilot the report ran in about four minutes"
+            return 0.1  # "in the pilot the query ran in about two minutes"
         return 0.0
 
     def _category(
@@ -2658,8 +2636,8 @@ class FactExtractor:
         if q.kind in ("money", "percent", "multiplier") and (win or _REVENUE_RE.search(clause)):
             return "revenue"
         if q.kind == "money":
-            # Money that moved and is not revenue is money kept: "inventory down $2.1M",
-            # "worth $1.3M a year in recovered capacity", "took out $310,000 a year".
+            # Money that moved and is not revenue is money kept: "inventory down $1.5M",
+            # "worth $900k a year in recovered capacity", "took out $200,000 a year".
             return "cost_savings"
         if q.kind == "percent" and re.search(r"\b(?:cost|costs|spend|spending|savings)\b", clause):
             return "cost_savings"
@@ -2803,8 +2781,12 @@ def _make_tidy(text: str) -> str:
 
 
 def _date_context(low: str, start: int, end: int) -> str:
-    """The event a date belongs to ("go-live", "pilot", ...): the nearest event word in the
-    same clause, within 60 characters."""
+    """The event a date belongs to: "go-live", "pilot", "contract end", "pilot start", ...
+
+    The nearest event word in the same clause, within about 60 characters. A generic verb
+    ("starts", "ends", "due") is joined to the nearest specific event when there is one: in
+    "the pilot starts on May 5th" the date is the pilot's start.
+    """
     lo = max(0, start - 70)
     hi = min(len(low), end + 60)
     # Stay inside the sentence-ish clause that holds the date.
@@ -2813,13 +2795,18 @@ def _date_context(low: str, start: int, end: int) -> str:
     m_end = _HARD_BREAK_RE.search(low, end, hi)
     if m_end:
         hi = m_end.start()
-    best = ""
-    best_dist = 10**9
+    best: dict[bool, tuple[float, str]] = {}
     for m in _EVENT_RE.finditer(low, lo, hi):
-        if m.start() < end and m.end() > start:
+        if (m.start() < end and m.end() > start) or not m.lastgroup:
             continue
+        # Words before the date bind tighter than words after it.
         dist = start - m.end() if m.end() <= start else (m.start() - end) * 1.5
-        if dist < best_dist and m.lastgroup:
-            best_dist = int(dist)
-            best = _EVENT_NAMES[m.lastgroup]
-    return best
+        name = _EVENT_NAMES[m.lastgroup]
+        generic = name in _GENERIC_EVENTS
+        if generic not in best or dist < best[generic][0]:
+            best[generic] = (dist, name)
+    specific = best.get(False)
+    general = best.get(True)
+    if specific and general:
+        return f"{specific[1]} {general[1]}"
+    return (specific or general or (0.0, ""))[1]
