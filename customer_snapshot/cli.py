@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from customer_snapshot._version import __version__
@@ -221,6 +222,51 @@ def cmd_analyze(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def _output_path(input_path: str, output: str | None, fmt: str) -> str | None:
+    """DESIGN's naming: next to the input, ``DIR/<stem>.snapshot.<ext>``, a file, or stdout."""
+    if output == "-":
+        return None
+    stem = "snapshot" if input_path == "-" else Path(input_path).name.rsplit(".", 1)[0]
+    name = f"{stem}.snapshot.{fmt}"
+    if output is None:
+        if input_path == "-":
+            return None
+        return str(Path(input_path).with_name(name))
+    if output.endswith(os.sep) or Path(output).is_dir():
+        return str(Path(output) / name)
+    return output
+
+
+def cmd_process(args: argparse.Namespace, config: Config) -> int:
+    """Build the snapshot of one transcript and write it."""
+    from customer_snapshot.errors import OutputError
+    from customer_snapshot.pipeline import generate_snapshot, write_atomic
+
+    if args.no_progress or args.quiet:
+        config.progress = False
+    if args.memory_limit is not None:
+        config.memory_limit_mb = args.memory_limit
+    snapshot = generate_snapshot(
+        _open_input(args.input), config=config, name=_input_name(args.input)
+    )
+    for w in snapshot.warnings:
+        if not args.quiet:
+            log.warning("%s", w)
+    target = _output_path(args.input, args.output, args.format)
+    data = snapshot.to_dict()
+    if target is None:
+        _write_line(sys.stdout, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        return EXIT_OK
+    try:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+    except OSError as exc:
+        raise OutputError(target, exc.strerror or str(exc)) from None
+    if not args.quiet:
+        print(target, file=sys.stderr)
+    return EXIT_OK
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 Command = Callable[[argparse.Namespace, Config], int]
@@ -266,6 +312,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("process", help="build the Customer Solution Snapshot of a transcript")
+    common_input(p)
+    p.add_argument(
+        "-o", "--output", metavar="PATH|DIR|-",
+        help="output file, folder, or - for stdout (default: next to the input)",
+    )  # fmt: skip
+    p.add_argument(
+        "-f", "--format", choices=["json"], default="json",
+        help="output format (Markdown, HTML and Word come with the renderers)",
+    )  # fmt: skip
+    p.add_argument("--memory-limit", type=float, metavar="MB", help="memory limit of the run")
+    p.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=cmd_process)
     return parser
 
 

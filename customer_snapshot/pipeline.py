@@ -6,6 +6,7 @@ Library first, CLI second: ``customer-snapshot analyze`` is a thin wrapper over
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import IO, Any
@@ -14,7 +15,7 @@ from customer_snapshot.config import Config
 from customer_snapshot.errors import TranscriptFormatError
 from customer_snapshot.io.source import open_transcript
 
-__all__ = ["run_analysis"]
+__all__ = ["generate_snapshot", "run_analysis", "write_atomic"]
 
 _PROGRESS_MIN_BYTES = 256 * 1024  # a progress bar for a few seconds of work is noise
 
@@ -74,3 +75,50 @@ def run_analysis(
     if reader.problem_count > 20:
         analysis.warnings.append(f"... and {reader.problem_count - 20} more reader problems")
     return analysis
+
+
+def generate_snapshot(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    config: Config | None = None,
+    name: str | None = None,
+) -> Any:
+    """Read, analyse and assemble the snapshot of one transcript.
+
+    Returns:
+        A :class:`~customer_snapshot.snapshot.model.Snapshot`.
+    """
+    import time
+
+    from customer_snapshot.memory.rss import peak_rss_mb
+    from customer_snapshot.snapshot.builder import build_snapshot
+
+    config = config or Config()
+    analysis = run_analysis(source, config=config, name=name)
+    t0 = time.perf_counter()
+    snapshot = build_snapshot(analysis, config=config)
+    stages = snapshot.metrics.setdefault("stages", {})
+    stages["build"] = {
+        "seconds": round(time.perf_counter() - t0, 3),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+    return snapshot
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename: all or nothing."""
+    import tempfile
+
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,544 @@
+"""``build_snapshot(analysis, *, config) -> Snapshot``: choose, for each section, the facts the
+call supports, each with its evidence. An empty field beats an invented one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from customer_snapshot._version import __version__
+from customer_snapshot.config import Config
+from customer_snapshot.nlp.analysis import Analysis
+from customer_snapshot.nlp.types import Candidate, Evidence
+from customer_snapshot.snapshot.model import SECTIONS, Fact, Section, Snapshot
+from customer_snapshot.snapshot.sides import Sides, detect_sides, org_key
+
+__all__ = ["build_snapshot"]
+
+MAX_ITEMS = 6  # bullets per list: a snapshot is read in two minutes
+MAX_CHARS = 300
+_START_WORDS = re.compile(
+    r"\b(kick[- ]?off|kicked off|start(?:ed|s|ing)?|began|begin|launch(?:ed)? the project)\b", re.I
+)
+_END_WORDS = re.compile(
+    r"\b(go[- ]live|went live|live by|complet(?:e|ed|ion)|finish(?:ed)?|wrap(?:ped)? up|"
+    r"cut ?over|launch)\b",
+    re.I,
+)
+_NOT_ENGAGEMENT = re.compile(
+    r"\b(contract|renewal|renew|outage|conference|summit|budget|fiscal|board meeting|expir)", re.I
+)
+_IMPLEMENTATION = re.compile(
+    r"\b(configur|install|integrat|migrat|train(?:ing)?|pilot|roll(?:ing)? ?out|deploy|onboard|"
+    r"set(?:ting)? up|phase (?:one|1|two|2)|workshop|connector|pipeline|uat|cutover|go-live|"
+    r"sprint)\w*",
+    re.I,
+)
+_LOCATION_CUE = re.compile(r"\b(based|headquartered|located|offices?|out of|hq)\b", re.I)
+_INDUSTRY_LEAD = re.compile(
+    r"^(?:(?:so|well|sure|yeah|yes|um|uh|okay|right)[,.]?\s+)*"
+    r"(?:we(?:'re| are)|it's|it is|i'd say|we're basically|we are basically)\s+"
+    r"(?:in\s+)?(?:an?\s+|the\s+)?",
+    re.I,
+)
+
+
+def _trim(text: str, limit: int = MAX_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9%$]+", text.casefold()))
+
+
+def _dedupe(cands: Iterable[Candidate], limit: int = MAX_ITEMS) -> list[Candidate]:
+    """Drop near-repeats (the same fact said twice), keep the order given."""
+    kept: list[Candidate] = []
+    seen: list[set[str]] = []
+    for c in cands:
+        w = _words(c.value)
+        if not w:
+            continue
+        if any(len(w & s) / max(1, min(len(w), len(s))) > 0.8 for s in seen):
+            continue
+        kept.append(c)
+        seen.append(w)
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def _facts(cands: Iterable[Candidate], limit: int = MAX_ITEMS) -> list[Fact]:
+    chosen = _dedupe(sorted(cands, key=lambda c: -c.confidence), limit)
+    chosen.sort(key=lambda c: c.evidence.start)
+    return [Fact.from_candidate(c, value=_trim(c.value)) for c in chosen]
+
+
+class _Context:
+    def __init__(self, analysis: Analysis, config: Config) -> None:
+        self.analysis = analysis
+        self.config = config
+        self.sides: Sides = detect_sides(analysis)
+        self.cands = analysis.candidates
+        names = analysis.speaker_names
+
+        # Evidence speakers: resolved names for generic labels.
+        def rename(c: Candidate) -> Candidate:
+            sp = c.evidence.speaker
+            if sp in names:
+                ev = c.evidence
+                c.evidence = Evidence(ev.start, ev.end, names[sp], ev.text)
+            return c
+
+        for items in self.cands.values():
+            for c in items:
+                rename(c)
+        self.label_of = {p.name: p.label for p in analysis.participants}
+
+    def kind(self, kind: str) -> list[Candidate]:
+        return list(self.cands.get(kind, []))
+
+    def said_by_customer(self, c: Candidate) -> bool:
+        sp = c.evidence.speaker
+        label = self.label_of.get(sp or "", sp)
+        if not self.sides.customer_speakers:
+            return True  # sides unknown: do not filter
+        return self.sides.is_customer(label)
+
+    def said_by_vendor(self, c: Candidate) -> bool:
+        sp = c.evidence.speaker
+        label = self.label_of.get(sp or "", sp)
+        return self.sides.is_vendor(label)
+
+
+# -- customer information ---------------------------------------------------------------------
+
+
+def _customer_information(ctx: _Context) -> Section:
+    sec = Section("customer_information", "Customer Information")
+    intros = ctx.kind("introduction")
+    org = ctx.sides.customer_org
+    company = None
+    if org:
+        ev = next(
+            (c for c in intros if org_key(c.attrs.get("organization", "")) == org_key(org)), None
+        )
+        if ev is not None:
+            company = Fact(org, [ev.evidence], None, 0.8)
+    sec.fields["company_name"] = company
+    sec.fields["industry"] = _industry(ctx)
+    sec.fields["location"] = _location(ctx)
+    contact = _primary_contact(ctx)
+    sec.fields["primary_contact"] = contact
+    position = None
+    if contact is not None:
+        p = next((p for p in ctx.analysis.participants if p.name == contact.value), None)
+        intro = next(
+            (c for c in intros if c.attrs.get("name") == contact.value and c.attrs.get("title")),
+            None,
+        )
+        if intro is not None:
+            position = Fact(intro.attrs["title"], [intro.evidence], None, 0.75)
+        elif p is not None and p.role:
+            position = Fact(p.role, list(contact.evidence), None, 0.6)
+    sec.fields["position"] = position
+    sec.fields["contact_information"] = _contact_info(ctx, contact.value if contact else None)
+    filled = [k for k, v in sec.fields.items() if v]
+    if company is not None:
+        sec.summary = f"{company.value}" + (
+            f", {sec.fields['location'].value}" if sec.fields.get("location") else ""  # type: ignore[union-attr]
+        )
+    elif filled:
+        sec.summary = ""
+    return sec
+
+
+def _industry(ctx: _Context) -> Fact | None:
+    for c in ctx.kind("qa"):
+        if c.attrs.get("field") != "industry" or not ctx.said_by_customer(c):
+            continue
+        text = _INDUSTRY_LEAD.sub("", c.value).strip()
+        text = re.split(r"[,.;!?]| so | and we | but ", text)[0].strip()
+        text = re.sub(
+            r"\s+(?:company|business|firm|organization|organisation)$", "", text, flags=re.I
+        )
+        if 2 <= len(text) <= 60:
+            return Fact(text[:1].upper() + text[1:], [c.evidence], None, 0.6)
+    return None
+
+
+def _location(ctx: _Context) -> Fact | None:
+    gpes = ctx.analysis.entities.get("GPE", [])
+    best: tuple[float, str, Evidence] | None = None
+    for ent in gpes:
+        for ev in ent.samples:
+            label = ctx.label_of.get(ev.speaker or "", ev.speaker)
+            on_customer = not ctx.sides.customer_speakers or ctx.sides.is_customer(label)
+            if not on_customer or not _LOCATION_CUE.search(ev.text):
+                continue
+            m = re.search(
+                re.escape(ent.text) + r"(?:,?\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?))?", ev.text
+            )
+            if not m:
+                continue
+            value = ent.text
+            region = m.group(1)
+            if region and any(region == e.text for e in gpes):
+                value = f"{ent.text}, {region}"
+            score = ent.count + (2 if region else 0)
+            if best is None or score > best[0]:
+                best = (score, value, ev)
+    if best is None:
+        return None
+    return Fact(best[1], [best[2]], None, 0.6)
+
+
+def _primary_contact(ctx: _Context) -> Fact | None:
+    customers = [p for p in ctx.analysis.participants if p.label in ctx.sides.customer_speakers]
+    if not customers or not ctx.sides.vendor_speakers:
+        return None
+    main = max(customers, key=lambda p: (p.role is not None, p.words))
+    intro = next((c for c in ctx.kind("introduction") if c.attrs.get("name") == main.name), None)
+    if intro is not None:
+        ev = [intro.evidence]
+    else:
+        said = [c for items in ctx.cands.values() for c in items if c.evidence.speaker == main.name]
+        if not said:
+            return None
+        ev = [min(said, key=lambda c: c.evidence.start).evidence]
+    return Fact(main.name, ev, None, 0.7)
+
+
+def _contact_info(ctx: _Context, contact: str | None) -> Fact | None:
+    cands = ctx.kind("contact")
+    if not cands:
+        return None
+    first = contact.split()[0].casefold() if contact else None
+
+    def belongs(c: Candidate) -> bool:
+        owner = c.attrs.get("owner", "")
+        if contact and (owner == contact or (c.evidence.speaker == contact and not owner)):
+            return True
+        return bool(first and first in (c.normalized or c.value).casefold())
+
+    mine = [c for c in cands if belongs(c)]
+    if not mine:
+        return None
+    c = max(mine, key=lambda c: c.confidence)
+    return Fact(c.normalized or c.value, [c.evidence], c.normalized, c.confidence)
+
+
+# -- the other sections -----------------------------------------------------------------------
+
+
+def _background(ctx: _Context) -> Section:
+    sec = Section("background", "Background")
+    problems = [c for c in ctx.kind("problem") if ctx.said_by_customer(c)]
+    ranked = _dedupe(sorted(problems, key=lambda c: -c.confidence), MAX_ITEMS)
+    sec.items["problems"] = [Fact.from_candidate(c, value=_trim(c.value)) for c in ranked]
+    return sec
+
+
+def _vendor_products(ctx: _Context) -> list[tuple[str, int, list[Evidence]]]:
+    vendor = ctx.sides.vendor_org
+    if not vendor:
+        return []
+    first = org_key(vendor).split()[0]
+    plans = " ".join(c.value for c in ctx.kind("future_plan")).casefold()
+    found: dict[str, tuple[str, int, list[Evidence]]] = {}
+    for label in ("ORG", "PRODUCT", "PERSON", "GPE", "FAC", "WORK_OF_ART", "NORP"):
+        for ent in ctx.analysis.entities.get(label, []):
+            words = ent.text.split()
+            if (
+                len(words) < 2
+                or words[0].casefold() != first
+                or org_key(ent.text) == org_key(vendor)
+            ):
+                continue
+            name = " ".join(words[:3])
+            key = name.casefold()
+            only_planned = key in plans and ent.count <= plans.count(key)
+            if only_planned:
+                continue
+            prev = found.get(key)
+            count = ent.count + (prev[1] if prev else 0)
+            samples = (prev[2] if prev else []) + list(ent.samples)
+            found[key] = (name, count, samples)
+    return sorted(found.values(), key=lambda t: -t[1])
+
+
+def _solution(ctx: _Context) -> Section:
+    sec = Section("solution", "Solution")
+    products = _vendor_products(ctx)
+    facts = [
+        Fact(name, samples[:2] or [], None, min(0.9, 0.4 + 0.1 * n))
+        for name, n, samples in products
+        if samples
+    ]
+    sec.items["products"] = facts[:MAX_ITEMS]
+    sec.fields["product"] = facts[0] if facts else None
+    steps = [
+        c
+        for c in ctx.kind("commitment") + ctx.kind("date")
+        if _IMPLEMENTATION.search(c.value) and not _NOT_ENGAGEMENT.search(c.value)
+    ]
+    sec.items["implementation_process"] = _facts(steps, 5)
+    return sec
+
+
+def _dated(ctx: _Context) -> list[Candidate]:
+    out = []
+    for c in ctx.kind("date"):
+        if not c.normalized or c.attrs.get("precision") != "day":
+            continue
+        context = c.attrs.get("context", "") + " " + c.value
+        if _NOT_ENGAGEMENT.search(c.attrs.get("context", "")):
+            continue
+        if not c.attrs.get("context"):
+            continue
+        out.append(c)
+        del context
+    return out
+
+
+def _engagement(ctx: _Context) -> Section:
+    sec = Section("engagement", "Engagement Timeline")
+    dated = _dated(ctx)
+    starts = [
+        c
+        for c in dated
+        if _START_WORDS.search(c.attrs.get("context", "") or c.value)
+        and c.attrs.get("year_explicit") == "True"
+    ]
+    ends = [
+        c
+        for c in dated
+        if _END_WORDS.search(c.attrs.get("context", "") or c.value)
+        and c.attrs.get("year_explicit") == "True"
+    ]
+    start = max(starts, key=lambda c: c.confidence) if starts else None
+    end = max(ends, key=lambda c: c.confidence) if ends else None
+    sec.fields["start_date"] = (
+        Fact(start.normalized or "", [start.evidence], start.normalized, start.confidence)
+        if start
+        else None
+    )
+    sec.fields["completion_date"] = (
+        Fact(end.normalized or "", [end.evidence], end.normalized, end.confidence) if end else None
+    )
+    milestones = _dedupe(sorted(dated, key=lambda c: c.normalized or ""), 8)
+    sec.items["milestones"] = [
+        Fact.from_candidate(c, value=_trim(c.value), normalized=c.normalized) for c in milestones
+    ]
+    team: list[Fact] = []
+    names: set[str] = set()
+    for p in ctx.analysis.participants:
+        if p.name.startswith("Speaker ") or p.name == "Other speakers":
+            continue
+        ev = next(
+            (
+                c.evidence
+                for items in ctx.cands.values()
+                for c in items
+                if c.evidence.speaker == p.name
+            ),
+            None,
+        )
+        if ev is None:
+            continue
+        team.append(Fact(p.name, [ev], None, 0.9))
+        names.add(p.name.casefold())
+    for c in ctx.kind("introduction"):
+        name = c.attrs.get("name", "")
+        if (
+            c.attrs.get("who") == "other"
+            and len(name.split()) >= 2
+            and name.casefold() not in names
+        ):
+            team.append(Fact(name, [c.evidence], None, 0.6))
+            names.add(name.casefold())
+    sec.items["team"] = team
+    return sec
+
+
+def _by_category(ctx: _Context, category: str) -> list[Candidate]:
+    return [c for c in ctx.kind("outcome") if c.attrs.get("category") == category]
+
+
+def _results(ctx: _Context) -> Section:
+    sec = Section("results", "Results")
+    sec.items["quantifiable_improvements"] = _facts(_by_category(ctx, "improvement"))
+    sec.items["achievements"] = []
+    quotes = [c for c in ctx.kind("testimonial") if ctx.said_by_customer(c)]
+    ranked = _dedupe(sorted(quotes, key=lambda c: -c.confidence), 4)
+    sec.items["testimonials"] = [Fact.from_candidate(c, value=_trim(c.value)) for c in ranked[1:]]
+    sec.fields["testimonial"] = (
+        Fact.from_candidate(ranked[0], value=_trim(ranked[0].value)) if ranked else None
+    )
+    return sec
+
+
+def _adoption(ctx: _Context) -> Section:
+    sec = Section("adoption", "Adoption")
+    items = _facts(_by_category(ctx, "adoption"))
+    sec.items["usage_metrics"] = items
+    rate = next((f for f in items if (f.normalized or "").endswith("%")), None)
+    sec.fields["adoption_rate"] = rate
+    return sec
+
+
+def _financial(ctx: _Context) -> Section:
+    sec = Section("financial_impact", "Financial Impact")
+    sec.items["cost_savings"] = _facts(_by_category(ctx, "cost_savings"))
+    sec.items["revenue_increase"] = _facts(_by_category(ctx, "revenue"))
+    sec.items["roi"] = _facts(_by_category(ctx, "roi"))
+    return sec
+
+
+def _long_term(ctx: _Context) -> Section:
+    sec = Section("long_term_impact", "Long-Term Impact")
+    sec.items["future_plans"] = _facts(ctx.kind("future_plan"))
+    sec.items["strategic_benefits"] = []
+    return sec
+
+
+def _visuals(ctx: _Context, engagement: Section) -> Section:
+    sec = Section("visuals", "Visuals")
+    sec.items["timeline"] = [
+        Fact(f.value, f.evidence, f.normalized, f.confidence, extra={"date": f.normalized})
+        for f in engagement.items["milestones"]
+        if f.normalized
+    ]
+    charts: list[Fact] = []
+    parts = ctx.analysis.participants
+    if parts:
+        charts.append(
+            Fact(
+                "Talk time by speaker",
+                [],
+                None,
+                1.0,
+                extra={
+                    "type": "bar",
+                    "series": [
+                        {
+                            "name": p.name,
+                            "seconds": round(p.talk_seconds, 1),
+                            "share": round(p.talk_share, 4),
+                        }
+                        for p in parts
+                    ],
+                },
+            )
+        )
+    if ctx.analysis.topics:
+        charts.append(
+            Fact(
+                "Topics across the call",
+                [],
+                None,
+                1.0,
+                extra={"type": "timeline", "series": [t.to_dict() for t in ctx.analysis.topics]},
+            )
+        )
+    sec.items["charts"] = charts
+    return sec
+
+
+def _commentary(ctx: _Context) -> Section:
+    sec = Section("additional_commentary", "Additional Commentary")
+    asked = [
+        c
+        for c in ctx.kind("qa")
+        if c.attrs.get("question")
+        and ctx.sides.is_customer(ctx.label_of.get(c.attrs.get("asker", ""), c.attrs.get("asker")))
+    ]
+    notes = [
+        Fact(
+            _trim(c.attrs["question"]),
+            [Evidence(c.evidence.start, c.evidence.end, c.attrs.get("asker"), c.attrs["question"])],
+            None,
+            0.5,
+        )
+        for c in asked[:4]
+    ]
+    sec.items["notes"] = notes
+    return sec
+
+
+def _executive_summary(ctx: _Context, sections: dict[str, Section]) -> Section:
+    sec = Section("executive_summary", "Executive Summary")
+    picks: list[Fact] = []
+    for key, name in (
+        ("background", "problems"),
+        ("results", "quantifiable_improvements"),
+        ("adoption", "usage_metrics"),
+        ("financial_impact", "cost_savings"),
+        ("long_term_impact", "future_plans"),
+    ):
+        items = sections[key].items.get(name) or []
+        if items:
+            best = max(items, key=lambda f: f.confidence)
+            if len(best.value) <= 240:
+                picks.append(best)
+        if len(picks) >= 5:
+            break
+    picks.sort(key=lambda f: f.evidence[0].start if f.evidence else 0)
+    sec.items["highlights"] = picks
+    sec.summary = " ".join(f.value for f in picks)
+    return sec
+
+
+def _action_items(ctx: _Context) -> list[Fact]:
+    out = []
+    for c in _dedupe(sorted(ctx.kind("commitment"), key=lambda c: c.evidence.start), 12):
+        owner = c.attrs.get("owner") or c.evidence.speaker
+        if owner in ctx.analysis.speaker_names:
+            owner = ctx.analysis.speaker_names[owner]
+        f = Fact.from_candidate(c, value=_trim(c.attrs.get("action") or c.value))
+        f.owner = owner or None
+        f.due = c.attrs.get("due") or None
+        out.append(f)
+    return out
+
+
+def build_snapshot(analysis: Analysis, *, config: Config) -> Snapshot:
+    """Assemble the 11 sections from an analysis."""
+    ctx = _Context(analysis, config)
+    built: dict[str, Section] = {}
+    built["customer_information"] = _customer_information(ctx)
+    built["background"] = _background(ctx)
+    built["solution"] = _solution(ctx)
+    built["engagement"] = _engagement(ctx)
+    built["results"] = _results(ctx)
+    built["adoption"] = _adoption(ctx)
+    built["financial_impact"] = _financial(ctx)
+    built["long_term_impact"] = _long_term(ctx)
+    built["visuals"] = _visuals(ctx, built["engagement"])
+    built["additional_commentary"] = _commentary(ctx)
+    built["executive_summary"] = _executive_summary(ctx, built)
+    sections = []
+    for key, title, fields, items in SECTIONS:
+        sec = built[key]
+        sec.title = title
+        sec.fields = {name: sec.fields.get(name) for name in fields}
+        sec.items = {name: sec.items.get(name, []) for name in items}
+        sections.append(sec)
+    participants: list[dict[str, Any]] = [p.to_dict() for p in analysis.participants]
+    return Snapshot(
+        generator={"name": "customer-snapshot", "version": __version__, "model": analysis.model},
+        source=analysis.source.to_dict(),
+        participants=participants,
+        sections=sections,
+        action_items=_action_items(ctx),
+        topics=[t.to_dict() for t in analysis.topics],
+        key_phrases=[{"text": t, "count": c} for t, c in analysis.key_phrases],
+        entities={k: [e.to_dict() for e in v] for k, v in analysis.entities.items()},
+        warnings=list(analysis.warnings),
+        metrics=dict(analysis.metrics),
+    )

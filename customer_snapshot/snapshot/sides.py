@@ -1,0 +1,131 @@
+"""Who is the customer and who is the vendor.
+
+Evidence, strongest first: organisations people name when they introduce themselves ("I'm
+Dana, Director of Analytics at Northwind"); product names built on an organisation's name
+("Brightwell Insight" makes Brightwell the vendor); who asks the questions (the vendor runs
+discovery calls, kickoffs and reviews); who says "our team" about the engagement. Customer
+facts come only from the customer side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from customer_snapshot.nlp.analysis import Analysis
+
+__all__ = ["Sides", "detect_sides"]
+
+_ORG_SUFFIX = re.compile(
+    r"\s+(?:inc|llc|ltd|corp|corporation|co|company|group|systems|software|labs|technologies)\.?$",
+    re.I,
+)
+
+
+def org_key(name: str) -> str:
+    """Comparable form of an organisation name ("Brightwell Systems, Inc." -> "brightwell")."""
+    name = re.sub(r"[,.]", " ", name).strip()
+    prev = None
+    while prev != name:
+        prev = name
+        name = _ORG_SUFFIX.sub("", name).strip()
+    return " ".join(name.casefold().split())
+
+
+@dataclass
+class Sides:
+    """The two sides of the call."""
+
+    customer_org: str | None = None
+    vendor_org: str | None = None
+    customer_speakers: set[str] = field(default_factory=set)
+    vendor_speakers: set[str] = field(default_factory=set)
+    org_of: dict[str, str] = field(default_factory=dict)  # speaker label -> organisation
+
+    def is_customer(self, speaker: str | None) -> bool:
+        """True when ``speaker`` is on the customer side (unknown speakers are not)."""
+        return speaker is not None and speaker in self.customer_speakers
+
+    def is_vendor(self, speaker: str | None) -> bool:
+        """True when ``speaker`` is on the vendor side."""
+        return speaker is not None and speaker in self.vendor_speakers
+
+
+def _product_prefix_counts(analysis: Analysis) -> Counter[str]:
+    """How often each first word starts a multi-word product/organisation entity."""
+    counts: Counter[str] = Counter()
+    for label in ("ORG", "PRODUCT", "PERSON", "GPE", "FAC", "WORK_OF_ART"):
+        for ent in analysis.entities.get(label, []):
+            words = ent.text.split()
+            if len(words) >= 2 and words[0][:1].isupper():
+                counts[words[0].casefold()] += ent.count
+    return counts
+
+
+def detect_sides(analysis: Analysis) -> Sides:
+    """Work out the customer and vendor organisations and speakers."""
+    sides = Sides()
+    by_label = {p.label: p for p in analysis.participants}
+    for p in analysis.participants:
+        if p.organization:
+            sides.org_of[p.label] = p.organization
+    orgs: dict[str, str] = {}  # key -> display name (longest seen)
+    for org in sides.org_of.values():
+        k = org_key(org)
+        if k and (k not in orgs or len(org) > len(orgs[k])):
+            orgs[k] = org
+    prefixes = _product_prefix_counts(analysis)
+    questions: Counter[str] = Counter()
+    for p in analysis.participants:
+        k = org_key(sides.org_of.get(p.label, ""))
+        if k:
+            questions[k] += p.questions
+
+    def vendor_score(k: str) -> float:
+        first = k.split(maxsplit=1)[0] if k else ""
+        return 2.0 * prefixes.get(first, 0) + 0.5 * questions.get(k, 0)
+
+    if len(orgs) >= 2:
+        ranked = sorted(orgs, key=vendor_score, reverse=True)
+        sides.vendor_org = orgs[ranked[0]]
+        # The customer: the other organisation with the most speakers.
+        speakers_per_org = Counter(org_key(o) for o in sides.org_of.values())
+        rest = [k for k in ranked[1:]]
+        rest.sort(key=lambda k: speakers_per_org[k], reverse=True)
+        sides.customer_org = orgs[rest[0]]
+    elif len(orgs) == 1:
+        (k,) = orgs
+        first = k.split()[0]
+        if prefixes.get(first, 0) >= 2:
+            sides.vendor_org = orgs[k]
+        else:
+            sides.customer_org = orgs[k]
+    vkey = org_key(sides.vendor_org or "")
+    ckey = org_key(sides.customer_org or "")
+    for label in by_label:
+        k = org_key(sides.org_of.get(label, ""))
+        if k and k == vkey:
+            sides.vendor_speakers.add(label)
+        elif k and k == ckey:
+            sides.customer_speakers.add(label)
+    unknown = [
+        lbl for lbl in by_label if lbl not in sides.vendor_speakers | sides.customer_speakers
+    ]
+    if unknown:
+        if sides.vendor_speakers and not sides.customer_speakers:
+            sides.customer_speakers.update(unknown)
+        elif sides.customer_speakers and not sides.vendor_speakers:
+            # The vendor asks the questions: the unknown speaker who asks most is the vendor.
+            asker = max(unknown, key=lambda lbl: by_label[lbl].questions)
+            sides.vendor_speakers.add(asker)
+            sides.customer_speakers.update(u for u in unknown if u != asker)
+        elif not sides.vendor_speakers and not sides.customer_speakers:
+            asker = max(unknown, key=lambda lbl: by_label[lbl].questions)
+            if by_label[asker].questions > 0 and len(unknown) > 1:
+                sides.vendor_speakers.add(asker)
+                sides.customer_speakers.update(u for u in unknown if u != asker)
+        else:
+            # Both sides known: an unknown speaker is on the side whose members they answer.
+            sides.customer_speakers.update(unknown)
+    return sides
