@@ -26,6 +26,8 @@ _END_WORDS = re.compile(
     r"cut ?over|launch)\b",
     re.I,
 )
+# A start of one phase is not the start of the engagement ("the pilot starts May 16th").
+_SUB_PHASE = re.compile(r"\b(pilot|uat|testing|training|phase|wave|sprint|trial|poc)\b", re.I)
 _NOT_ENGAGEMENT = re.compile(
     r"\b(contract|renewal|renew|outage|conference|summit|budget|fiscal|board meeting|expir)", re.I
 )
@@ -309,27 +311,47 @@ def _dated(ctx: _Context) -> list[Candidate]:
 def _engagement(ctx: _Context) -> Section:
     sec = Section("engagement", "Engagement Timeline")
     dated = _dated(ctx)
-    starts = [
-        c
-        for c in dated
-        if _START_WORDS.search(c.attrs.get("context", "") or c.value)
-        and c.attrs.get("year_explicit") == "True"
-    ]
-    ends = [
-        c
-        for c in dated
-        if _END_WORDS.search(c.attrs.get("context", "") or c.value)
-        and c.attrs.get("year_explicit") == "True"
-    ]
-    start = max(starts, key=lambda c: c.confidence) if starts else None
-    end = max(ends, key=lambda c: c.confidence) if ends else None
+
+    def year_ok(c: Candidate) -> bool:
+        # A year said with the date, or the year the call is about (resolved by the analysis).
+        return c.attrs.get("year_explicit") == "true" or ctx.analysis.reference_year is not None
+
+    def best(cands: list[Candidate]) -> Candidate | None:
+        # Prefer a date said with its year, then the most confident.
+        return max(
+            cands,
+            key=lambda c: (c.attrs.get("year_explicit") == "true", c.confidence),
+            default=None,
+        )
+
+    start = best(
+        [
+            c
+            for c in dated
+            if _START_WORDS.search(c.attrs.get("context", ""))
+            and not _SUB_PHASE.search(c.attrs.get("context", ""))
+            and year_ok(c)
+        ]
+    )
+    end = best([c for c in dated if _END_WORDS.search(c.attrs.get("context", "")) and year_ok(c)])
+    completion = end.normalized if end is not None else None
+    if (
+        start is not None
+        and end is not None
+        and completion
+        and start.normalized
+        and completion < start.normalized
+        and end.attrs.get("year_explicit") != "true"
+    ):
+        # Said without a year and resolved to a date before the start: the year after.
+        completion = f"{int(completion[:4]) + 1}{completion[4:]}"
     sec.fields["start_date"] = (
         Fact(start.normalized or "", [start.evidence], start.normalized, start.confidence)
         if start
         else None
     )
     sec.fields["completion_date"] = (
-        Fact(end.normalized or "", [end.evidence], end.normalized, end.confidence) if end else None
+        Fact(completion or "", [end.evidence], completion, end.confidence) if end else None
     )
     milestones = _dedupe(sorted(dated, key=lambda c: c.normalized or ""), 8)
     sec.items["milestones"] = [
