@@ -90,6 +90,8 @@ class Analysis:
     notable: list[Candidate]  # informative sentences for summaries (bounded)
     reference_year: int | None
     speaker_names: dict[str, str]  # transcript label -> resolved name
+    # Product families: (brand, [("Brand Product", count), ...]), most members first.
+    brands: list[tuple[str, list[tuple[str, int]]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
 
@@ -103,6 +105,7 @@ class Analysis:
             "key_phrases": [{"text": t, "count": c} for t, c in self.key_phrases],
             "entities": {k: [e.to_dict() for e in v] for k, v in self.entities.items()},
             "reference_year": self.reference_year,
+            "brands": [{"brand": b, "products": dict(m)} for b, m in self.brands],
             "candidates": {k: [c.to_dict() for c in v] for k, v in self.candidates.items()},
             "warnings": list(self.warnings),
             "metrics": self.metrics,

@@ -15,7 +15,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Any
 
 from customer_snapshot.config import Config
@@ -154,6 +154,49 @@ class _Entities:
         return out
 
 
+class _BrandPairs:
+    """Counts "Brand Product" pairs: two capitalised proper nouns in a row.
+
+    A vendor's product family shows up as one brand word followed by several different names
+    ("Acme Vault", "Acme Flow", "Acme Lens"); a person's name does not repeat its first word
+    with different second words. Bounded by a Space-Saving counter.
+    """
+
+    def __init__(self, capacity: int = 2000) -> None:
+        self.pairs: SpaceSaving[tuple[str, str]] = SpaceSaving(capacity, on_evict=self._forget)
+        self.shown: dict[tuple[str, str], str] = {}
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        self.shown.pop(key, None)
+
+    def add(self, sentence: Sentence) -> None:
+        toks = sentence.tokens
+        for a, b in pairwise(toks):
+            if (
+                a.pos == "PROPN"
+                and b.pos in ("PROPN", "NOUN")
+                and a.text[:1].isupper()
+                and b.text[:1].isupper()
+                and not a.is_stop
+                and a.ent_type not in ("PERSON", "GPE", "DATE")
+                and b.ent_type not in ("PERSON", "GPE", "DATE")
+                and a.text.isalpha()
+                and b.text.isalpha()
+            ):
+                key = (a.lower, b.lower)
+                self.pairs.add(key)
+                self.shown.setdefault(key, f"{a.text} {b.text}")
+
+    def families(self, min_members: int = 2) -> list[tuple[str, list[tuple[str, int]]]]:
+        """Brands with at least ``min_members`` different products, most members first."""
+        by_brand: dict[str, list[tuple[str, int]]] = {}
+        for key, count in self.pairs.top():
+            by_brand.setdefault(key[0], []).append((self.shown.get(key, " ".join(key)), count))
+        out = [(b, m) for b, m in by_brand.items() if len(m) >= min_members]
+        out.sort(key=lambda bm: (-len(bm[1]), -sum(c for _, c in bm[1])))
+        return [(m[0][0].split()[0], m) for _, m in out]
+
+
 def _notable_score(s: Sentence) -> float:
     content = sum(
         1 for t in s.tokens if not t.is_stop and t.pos in ("NOUN", "PROPN", "VERB", "ADJ")
@@ -252,6 +295,7 @@ def analyze(
     phrases = KeyPhraseCounter()
     topics = TopicSegmenter()
     notable: TopByScore[Candidate] = TopByScore(NOTABLE_SENTENCES)
+    brands = _BrandPairs()
     n_process = _n_process(config, source.size_hint)
     batch_chunks = max(4, strategy.nlp_batch_size * 4)
     nlp_seconds = 0.0
@@ -277,6 +321,7 @@ def analyze(
                     speakers.on_sentence(sentence)
                     facts.feed(sentence)
                     phrases.add(sentence)
+                    brands.add(sentence)
                     topics.add(sentence)
                     ev = sentence.evidence
                     for text, label, _, _ in sentence.ents:
@@ -315,6 +360,7 @@ def analyze(
             "entities_tracked": sum(len(c) for c in entities.counters.values()),
             "entity_samples": sum(len(v) for v in entities.samples.values()),
             "notable": len(notable),
+            "brand_pairs": len(brands.pairs),
             "candidates": sum(len(v) for v in found.candidates.values()),
             **{f"phrases_{k}": v for k, v in phrases.footprint().items()},
             **{f"topics_{k}": v for k, v in topics.footprint().items()},
@@ -331,6 +377,7 @@ def analyze(
         notable=[c for c, _ in notable.in_order()],
         reference_year=found.reference_year,
         speaker_names=speaker_names,
+        brands=brands.families(),
         warnings=warnings,
         metrics=metrics,
     )

@@ -247,31 +247,36 @@ def _background(ctx: _Context) -> Section:
 
 
 def _vendor_products(ctx: _Context) -> list[tuple[str, int, list[Evidence]]]:
+    """The vendor's products in use: its brand family, minus what is only planned."""
     vendor = ctx.sides.vendor_org
     if not vendor:
         return []
-    first = org_key(vendor).split()[0]
+    brand = org_key(vendor).split()[0]
     plans = " ".join(c.value for c in ctx.kind("future_plan")).casefold()
-    found: dict[str, tuple[str, int, list[Evidence]]] = {}
-    for label in ("ORG", "PRODUCT", "PERSON", "GPE", "FAC", "WORK_OF_ART", "NORP"):
-        for ent in ctx.analysis.entities.get(label, []):
-            words = ent.text.split()
-            if (
-                len(words) < 2
-                or words[0].casefold() != first
-                or org_key(ent.text) == org_key(vendor)
-            ):
-                continue
-            name = " ".join(words[:3])
-            key = name.casefold()
-            only_planned = key in plans and ent.count <= plans.count(key)
-            if only_planned:
-                continue
-            prev = found.get(key)
-            count = ent.count + (prev[1] if prev else 0)
-            samples = (prev[2] if prev else []) + list(ent.samples)
-            found[key] = (name, count, samples)
-    return sorted(found.values(), key=lambda t: -t[1])
+    members = next((m for b, m in ctx.analysis.brands if b.casefold() == brand), [])
+    # Mentions of the bare product name ("Vault") count towards "Acme Vault".
+    bare: dict[str, tuple[int, list[Evidence]]] = {}
+    for label, ents in ctx.analysis.entities.items():
+        if label in ("DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"):
+            continue
+        for ent in ents:
+            k = ent.text.casefold()
+            n, ev = bare.get(k, (0, []))
+            bare[k] = (n + ent.count, ev + list(ent.samples))
+    found: list[tuple[str, int, list[Evidence]]] = []
+    for name, count in members:
+        key = name.casefold()
+        if org_key(name) == org_key(vendor) or org_key(name) != key:
+            continue  # the company itself ("Acme Systems"), not a product
+        short = key.split(maxsplit=1)[1] if " " in key else key
+        n_full, ev_full = bare.get(key, (0, []))
+        n_short, ev_short = bare.get(short, (0, []))
+        total = max(count, n_full) + n_short
+        planned = plans.count(key) + plans.count(f" {short} ")
+        if planned and planned >= total:
+            continue  # only ever mentioned as a later phase: a future plan, not the solution
+        found.append((name, total, (ev_full + ev_short)[:3]))
+    return sorted(found, key=lambda t: -t[1])
 
 
 def _solution(ctx: _Context) -> Section:

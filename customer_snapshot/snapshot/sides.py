@@ -76,6 +76,9 @@ def detect_sides(analysis: Analysis) -> Sides:
         if k and (k not in orgs or len(org) > len(orgs[k])):
             orgs[k] = org
     prefixes = _product_prefix_counts(analysis)
+    for brand, members in analysis.brands:
+        # A product family ("Acme Vault", "Acme Flow") marks its brand as the vendor.
+        prefixes[brand.casefold()] += 3 * len(members)
     questions: Counter[str] = Counter()
     for p in analysis.participants:
         k = org_key(sides.org_of.get(p.label, ""))
@@ -101,6 +104,12 @@ def detect_sides(analysis: Analysis) -> Sides:
             sides.vendor_org = orgs[k]
         else:
             sides.customer_org = orgs[k]
+    if sides.vendor_org is None and analysis.brands:
+        brand, members = analysis.brands[0]
+        if len(members) >= 2 and org_key(sides.customer_org or "").split()[:1] != [
+            brand.casefold()
+        ]:
+            sides.vendor_org = brand
     vkey = org_key(sides.vendor_org or "")
     ckey = org_key(sides.customer_org or "")
     for label in by_label:
