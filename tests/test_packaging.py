@@ -28,6 +28,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
 def test_wheel_has_templates_typing_marker_and_entry_point(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     assert "customer_snapshot/py.typed" in names
+    assert "customer_snapshot/snapshot/schema.json" in names
     assert "customer_snapshot/templates/__init__.py" in names
     shipped = {p.name for p in (ROOT / "templates").iterdir() if p.is_file()}
     assert {

@@ -103,7 +103,8 @@ def open_transcript(
         if max_bytes and size > max_bytes:
             raw.close()
             raise InputTooLargeError(path, size, max_bytes)
-        label = name or os.path.basename(path)
+        # The snapshot names the file, not where it lives on this machine.
+        label = os.path.basename(name or path)
         display = name or path
     else:
         raw = source
