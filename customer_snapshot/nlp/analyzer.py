@@ -31,6 +31,7 @@ from customer_snapshot.nlp.doccopy import copy_sentence
 from customer_snapshot.nlp.facts import FactExtractor
 from customer_snapshot.nlp.model import LoadedModel, load_model
 from customer_snapshot.nlp.phrases import KeyPhraseCounter
+from customer_snapshot.nlp.profile import industry_phrase, location_phrase
 from customer_snapshot.nlp.topics import TopicSegmenter
 from customer_snapshot.nlp.types import Candidate, Evidence, Sentence
 
@@ -197,6 +198,26 @@ class _BrandPairs:
         return [(m[0][0].split()[0], m) for _, m in out]
 
 
+class _Profile:
+    """Self-descriptions (industry) and home bases (location): the first few of each."""
+
+    LIMIT = 20
+
+    def __init__(self) -> None:
+        self.industry: list[Candidate] = []
+        self.location: list[Candidate] = []
+
+    def add(self, sentence: Sentence) -> None:
+        if len(self.industry) < self.LIMIT:
+            phrase = industry_phrase(sentence.text)
+            if phrase:
+                self.industry.append(Candidate("industry", phrase, sentence.evidence, None, 0.6))
+        if len(self.location) < self.LIMIT:
+            place = location_phrase(sentence)
+            if place:
+                self.location.append(Candidate("location", place, sentence.evidence, None, 0.6))
+
+
 def _notable_score(s: Sentence) -> float:
     content = sum(
         1 for t in s.tokens if not t.is_stop and t.pos in ("NOUN", "PROPN", "VERB", "ADJ")
@@ -296,6 +317,7 @@ def analyze(
     topics = TopicSegmenter()
     notable: TopByScore[Candidate] = TopByScore(NOTABLE_SENTENCES)
     brands = _BrandPairs()
+    profile = _Profile()
     n_process = _n_process(config, source.size_hint)
     batch_chunks = max(4, strategy.nlp_batch_size * 4)
     nlp_seconds = 0.0
@@ -322,6 +344,7 @@ def analyze(
                     facts.feed(sentence)
                     phrases.add(sentence)
                     brands.add(sentence)
+                    profile.add(sentence)
                     topics.add(sentence)
                     ev = sentence.evidence
                     for text, label, _, _ in sentence.ents:
@@ -335,6 +358,8 @@ def analyze(
         if on_batch is not None:
             on_batch()
     found = facts.finish()
+    found.candidates["industry"] = profile.industry
+    found.candidates["location"] = profile.location
     participants = speakers.participants()
     speaker_names = _apply_introductions(participants, found.candidates.get("introduction", []))
     source.cues = speakers.cues

@@ -160,7 +160,18 @@ def _customer_information(ctx: _Context) -> Section:
     return sec
 
 
+def _customer_side_first(ctx: _Context, kind: str) -> Candidate | None:
+    """The first candidate of ``kind`` said by the customer side (not by the vendor)."""
+    for c in ctx.kind(kind):
+        if ctx.said_by_customer(c) and not ctx.said_by_vendor(c):
+            return c
+    return None
+
+
 def _industry(ctx: _Context) -> Fact | None:
+    c = _customer_side_first(ctx, "industry")
+    if c is not None:
+        return Fact(c.value, [c.evidence], None, c.confidence)
     for c in ctx.kind("qa"):
         if c.attrs.get("field") != "industry" or not ctx.said_by_customer(c):
             continue
@@ -170,34 +181,15 @@ def _industry(ctx: _Context) -> Fact | None:
             r"\s+(?:company|business|firm|organization|organisation)$", "", text, flags=re.I
         )
         if 2 <= len(text) <= 60:
-            return Fact(text[:1].upper() + text[1:], [c.evidence], None, 0.6)
+            return Fact(text[:1].upper() + text[1:], [c.evidence], None, 0.5)
     return None
 
 
 def _location(ctx: _Context) -> Fact | None:
-    gpes = ctx.analysis.entities.get("GPE", [])
-    best: tuple[float, str, Evidence] | None = None
-    for ent in gpes:
-        for ev in ent.samples:
-            label = ctx.label_of.get(ev.speaker or "", ev.speaker)
-            on_customer = not ctx.sides.customer_speakers or ctx.sides.is_customer(label)
-            if not on_customer or not _LOCATION_CUE.search(ev.text):
-                continue
-            m = re.search(
-                re.escape(ent.text) + r"(?:,?\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?))?", ev.text
-            )
-            if not m:
-                continue
-            value = ent.text
-            region = m.group(1)
-            if region and any(region == e.text for e in gpes):
-                value = f"{ent.text}, {region}"
-            score = ent.count + (2 if region else 0)
-            if best is None or score > best[0]:
-                best = (score, value, ev)
-    if best is None:
+    c = _customer_side_first(ctx, "location")
+    if c is None:
         return None
-    return Fact(best[1], [best[2]], None, 0.6)
+    return Fact(c.value, [c.evidence], None, c.confidence)
 
 
 def _primary_contact(ctx: _Context) -> Fact | None:

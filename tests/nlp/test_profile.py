@@ -1,0 +1,38 @@
+"""Industry and location from how speakers describe their own organisation."""
+
+from __future__ import annotations
+
+import pytest
+
+from customer_snapshot.nlp.profile import industry_phrase, location_phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We're a regional trucking company with about 900 drivers.", "Trucking"),
+        ("so we're basically a credit union, about forty branches", "Credit union"),
+        ("As a hospital network we can't store that in the cloud.", "Hospital"),
+        ("We are in the hospitality business, mostly boutique hotels.", "Hospitality"),
+        ("we're a public school district in the valley", "Public school"),
+        ("We're a team of four analysts.", None),
+        ("We are almost done with the rollout.", None),
+    ],
+)
+def test_industry_phrase(text: str, expected: str | None) -> None:
+    assert industry_phrase(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "expected"),
+    [
+        ("We're based in Spokane, Washington, with two plants.", "A", "Spokane, Washington"),
+        ("Our headquarters is in Leeds.", "A", "Leeds"),
+        ("yeah we're based out of fort collins so", "A", "Fort Collins"),
+        ("I flew in from Denver yesterday.", "A", None),
+        ("The conference was in Chicago.", "A", None),
+    ],
+)
+def test_location_phrase(make_sentences, text: str, speaker: str, expected: str | None) -> None:  # type: ignore[no-untyped-def]
+    (sentence, *_) = make_sentences(text, speaker=speaker)
+    assert location_phrase(sentence) == expected
