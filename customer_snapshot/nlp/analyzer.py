@@ -361,6 +361,11 @@ def analyze(
     found.candidates["industry"] = profile.industry
     found.candidates["location"] = profile.location
     participants = speakers.participants()
+    if not participants and speakers.cues:
+        # No speaker labels at all (a webinar's captions): one voice, named if it says who.
+        presenter = _single_voice(speakers, found.candidates.get("introduction", []))
+        if presenter is not None:
+            participants = [presenter]
     speaker_names = _apply_introductions(participants, found.candidates.get("introduction", []))
     source.cues = speakers.cues
     source.words = speakers.words
@@ -406,6 +411,31 @@ def analyze(
         warnings=warnings,
         metrics=metrics,
     )
+
+
+def _single_voice(stats: _SpeakerStats, introductions: list[Candidate]) -> Participant | None:
+    """A transcript without any speaker label (a webinar's captions) is one voice: name it
+    from the first self-introduction, or leave it out."""
+    intro = next(
+        (
+            c
+            for c in introductions
+            if c.attrs.get("who") == "self" and len(c.attrs.get("name", "").split()) >= 2
+        ),
+        None,
+    )
+    if intro is None:
+        return None
+    name = intro.attrs["name"]
+    talk = max(0.0, stats.last_end - (stats.first_start or 0.0))
+    p = Participant(name=name, label=name, turns=1, words=stats.words, talk_seconds=talk)
+    p.talk_share = 1.0
+    p.role = intro.attrs.get("title") or None
+    p.organization = intro.attrs.get("organization") or None
+    for c in (c for items in (introductions,) for c in items):
+        if c.evidence.speaker is None:
+            c.evidence = Evidence(c.evidence.start, c.evidence.end, name, c.evidence.text)
+    return p
 
 
 _GENERIC_LABEL = re.compile(r"^Speaker \d+$")

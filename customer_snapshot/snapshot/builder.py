@@ -101,6 +101,19 @@ class _Context:
             for c in items:
                 rename(c)
         self.label_of = {p.name: p.label for p in analysis.participants}
+        if len(analysis.participants) == 1 and not any(
+            c.evidence.speaker
+            for items in self.cands.values()
+            for c in items
+            if c.evidence.speaker != analysis.participants[0].name
+        ):
+            # One voice and no labels (a webinar): everything unlabelled was said by it.
+            only = analysis.participants[0].name
+            for items in self.cands.values():
+                for c in items:
+                    if c.evidence.speaker is None:
+                        ev = c.evidence
+                        c.evidence = Evidence(ev.start, ev.end, only, ev.text)
 
     def kind(self, kind: str) -> list[Candidate]:
         return list(self.cands.get(kind, []))
@@ -194,8 +207,10 @@ def _location(ctx: _Context) -> Fact | None:
 
 def _primary_contact(ctx: _Context) -> Fact | None:
     customers = [p for p in ctx.analysis.participants if p.label in ctx.sides.customer_speakers]
-    if not customers or not ctx.sides.vendor_speakers:
+    if not customers:
         return None
+    if not ctx.sides.vendor_speakers and len(ctx.analysis.participants) > 1:
+        return None  # the sides are not known: naming the wrong person is worse than none
     main = max(customers, key=lambda p: (p.role is not None, p.words))
     intro = next((c for c in ctx.kind("introduction") if c.attrs.get("name") == main.name), None)
     if intro is not None:

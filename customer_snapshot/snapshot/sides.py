@@ -112,12 +112,39 @@ def detect_sides(analysis: Analysis) -> Sides:
             sides.vendor_org = brand
     vkey = org_key(sides.vendor_org or "")
     ckey = org_key(sides.customer_org or "")
+    if vkey:
+        # A speaker who names the vendor when introducing themselves works for it.
+        brand = vkey.split()[0]
+        for cand in analysis.candidates.get("introduction", []):
+            label = cand.evidence.speaker
+            if (
+                cand.attrs.get("who") == "self"
+                and label in by_label
+                and label not in sides.org_of
+                and re.search(rf"\b{re.escape(brand)}\b", cand.value, re.I)
+            ):
+                sides.org_of[label] = sides.vendor_org or brand
     for label in by_label:
         k = org_key(sides.org_of.get(label, ""))
         if k and k == vkey:
             sides.vendor_speakers.add(label)
         elif k and k == ckey:
             sides.customer_speakers.add(label)
+    # "Toby is our solutions engineer", said by someone on a known side: Toby is on it too.
+    names = {p.name.casefold(): lbl for lbl, p in by_label.items()}
+    for cand in analysis.candidates.get("introduction", []):
+        intro_by = cand.evidence.speaker or ""
+        target = names.get(cand.attrs.get("name", "").casefold())
+        if cand.attrs.get("who") != "other" or target is None or target == intro_by:
+            continue
+        if target in sides.vendor_speakers | sides.customer_speakers:
+            continue
+        if not re.search(r"\b(our|my)\b", cand.value, re.I):
+            continue
+        if intro_by in sides.vendor_speakers:
+            sides.vendor_speakers.add(target)
+        elif intro_by in sides.customer_speakers:
+            sides.customer_speakers.add(target)
     unknown = [
         lbl for lbl in by_label if lbl not in sides.vendor_speakers | sides.customer_speakers
     ]
