@@ -211,7 +211,8 @@ def _primary_contact(ctx: _Context) -> Fact | None:
         return None
     if not ctx.sides.vendor_speakers and len(ctx.analysis.participants) > 1:
         return None  # the sides are not known: naming the wrong person is worse than none
-    main = max(customers, key=lambda p: (p.role is not None, p.words))
+    # The customer who talks most; a stated role (an introduction) counts for half as much again.
+    main = max(customers, key=lambda p: p.words * (1.5 if p.role else 1.0))
     intro = next((c for c in ctx.kind("introduction") if c.attrs.get("name") == main.name), None)
     if intro is not None:
         ev = [intro.evidence]
