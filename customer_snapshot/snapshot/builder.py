@@ -16,7 +16,7 @@ from customer_snapshot.snapshot.sides import Sides, detect_sides, org_key
 
 __all__ = ["build_snapshot"]
 
-MAX_ITEMS = 6  # bullets per list: a snapshot is read in two minutes
+MAX_ITEMS = 8  # bullets per list: a snapshot is read in two minutes
 MAX_CHARS = 300
 _START_WORDS = re.compile(
     r"\b(kick[- ]?off|kicked off|start(?:ed|s|ing)?|began|begin|launch(?:ed)? the project)\b", re.I
