@@ -388,13 +388,21 @@ def _engagement(ctx: _Context) -> Section:
             continue
         team.append(Fact(p.name, [ev], None, 0.9))
         names.add(p.name.casefold())
+    full_names = [
+        e.text for e in ctx.analysis.entities.get("PERSON", []) if len(e.text.split()) == 2
+    ]
     for c in ctx.kind("introduction"):
         name = c.attrs.get("name", "")
-        if (
-            c.attrs.get("who") == "other"
-            and len(name.split()) >= 2
-            and name.casefold() not in names
-        ):
+        if c.attrs.get("who") != "other" or not name:
+            continue
+        if len(name.split()) == 1:
+            # Introduced by first name ("Carl is our executive sponsor"): the full name said
+            # elsewhere in the call, when exactly one person has that first name.
+            matches = {n for n in full_names if n.split()[0].casefold() == name.casefold()}
+            if len(matches) != 1:
+                continue
+            name = matches.pop()
+        if name.casefold() not in names:
             team.append(Fact(name, [c.evidence], None, 0.6))
             names.add(name.casefold())
     sec.items["team"] = team
