@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from customer_snapshot.io.source import SourceInfo
+from customer_snapshot.nlp.topics import Topic
 from customer_snapshot.nlp.types import Candidate, Evidence
 
-__all__ = ["Analysis", "EntityCount", "Participant", "TopicInfo"]
+__all__ = ["Analysis", "EntityCount", "Participant"]
 
 
 @dataclass
@@ -57,25 +58,6 @@ class EntityCount:
         return {"text": self.text, "count": self.count}
 
 
-@dataclass(frozen=True)
-class TopicInfo:
-    """A stretch of the call about one thing."""
-
-    title: str
-    start: float
-    end: float
-    keywords: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The snapshot JSON topic object."""
-        return {
-            "title": self.title,
-            "start": round(self.start, 3),
-            "end": round(self.end, 3),
-            "keywords": list(self.keywords),
-        }
-
-
 @dataclass
 class Analysis:
     """Everything the snapshot is built from; every list is bounded by the Config."""
@@ -85,7 +67,7 @@ class Analysis:
     participants: list[Participant]
     entities: dict[str, list[EntityCount]]
     key_phrases: list[tuple[str, int]]
-    topics: list[TopicInfo]
+    topics: list[Topic]
     candidates: dict[str, list[Candidate]]
     notable: list[Candidate]  # informative sentences for summaries (bounded)
     reference_year: int | None

@@ -24,7 +24,7 @@ from customer_snapshot.io.source import SourceInfo
 from customer_snapshot.memory.optimizer import PeriodicCollector
 from customer_snapshot.memory.rss import peak_rss_mb, rss_mb
 from customer_snapshot.memory.sizing import strategy_for_size
-from customer_snapshot.nlp.analysis import Analysis, EntityCount, Participant, TopicInfo
+from customer_snapshot.nlp.analysis import Analysis, EntityCount, Participant
 from customer_snapshot.nlp.bounded import SpaceSaving, TopByScore
 from customer_snapshot.nlp.chunking import Chunk, iter_chunks
 from customer_snapshot.nlp.doccopy import copy_sentence
@@ -402,7 +402,7 @@ def analyze(
         participants=participants,
         entities=entities.result(),
         key_phrases=phrases.top(20),
-        topics=[TopicInfo(t.title, t.start, t.end, tuple(t.keywords)) for t in topics.finish()],
+        topics=topics.finish(),
         candidates=found.candidates,
         notable=[c for c, _ in notable.in_order()],
         reference_year=found.reference_year,
