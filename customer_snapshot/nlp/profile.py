@@ -45,6 +45,13 @@ _SELF = re.compile(
     f"(?P<term>{_TERM_GROUP})(?:\\s+(?:{_CONTAINER}))?\\b",
     re.I,
 )
+# "Acme Health is a healthcare SaaS company", "you're a logistics business": a sector followed by
+# a word for an organisation, so "it is a healthcare question" does not count.
+_IS_A = re.compile(
+    r"\b(?:is|you're|you are)\s+(?:a|an)\s+(?P<mods>(?:[\w-]+\s+){0,3}?)"
+    f"(?P<term>{_TERM_GROUP})\\s+(?:{_CONTAINER})\\b",
+    re.I,
+)
 # "we're in the insurance space / industry / business / sector"
 _IN_SPACE = re.compile(
     r"\bwe(?:'re| are)\s+in\s+(?:the\s+)?(?P<mods>(?:[\w-]+\s+){0,2}?)(?P<term>"
@@ -59,9 +66,11 @@ _MOD_STOP = frozenset(
     "really very pretty fairly basically mostly primarily just kind sort of like um uh "
     "the a an our".split()
 )
+# "based in", "headquartered in", "our headquarters and main hub are both here in", "your main
+# plant is in", "we operate out of": a home-base word, a short stretch, then "in"/"out of".
 _LOCATION_CUE = re.compile(
-    r"\b(?:based|headquartered|located|hq'?d|operate|operating|headquarters is|headquarters "
-    r"are|hq is|home base is|main office is|offices? (?:is|are))\s+(?:(?:in|out of|at)\s+)?",
+    r"\b(?:based|headquartered|headquarters|hq|head office|located|operate|operating|"
+    r"main (?:office|plant|hub|campus|site|facility))\b[^.?!]{0,45}?\b(?:in|out of)\s+",
     re.I,
 )
 _LOWER_PLACE = re.compile(r"^((?:[a-z][a-z'.-]+\s*){1,4})")
@@ -80,10 +89,12 @@ def industry_phrase(text: str) -> str | None:
     'Insurance'
     >>> industry_phrase("we're a property and casualty insurance carrier in the midwest")
     'Property and casualty insurance'
+    >>> industry_phrase("For the record, Acme Health is a healthcare SaaS company in Ohio.")
+    'Healthcare SaaS'
     >>> industry_phrase("We're a team of four.") is None
     True
     """
-    m = _IN_SPACE.search(text) or _SELF.search(text)
+    m = _IN_SPACE.search(text) or _SELF.search(text) or _IS_A.search(text)
     if not m:
         return None
     mods = [w for w in m.group("mods").split() if w.lower() not in _MOD_STOP]

@@ -174,9 +174,19 @@ def _customer_information(ctx: _Context) -> Section:
 
 
 def _customer_side_first(ctx: _Context, kind: str) -> Candidate | None:
-    """The first candidate of ``kind`` said by the customer side (not by the vendor)."""
+    """The first candidate of ``kind`` that is about the customer's organisation.
+
+    Said by the customer side, or by the vendor when it addresses the customer ("your main
+    plant is in …") or names the customer organisation ("Acme is a logistics company").
+    """
+    org = org_key(ctx.sides.customer_org or "")
     for c in ctx.kind(kind):
-        if ctx.said_by_customer(c) and not ctx.said_by_vendor(c):
+        if ctx.said_by_vendor(c):
+            text = c.evidence.text.casefold()
+            if re.search(r"\b(your|you're|you are)\b", text) or (org and org in text):
+                return c
+            continue
+        if ctx.said_by_customer(c):
             return c
     return None
 
