@@ -524,27 +524,59 @@ def _commentary(ctx: _Context) -> Section:
     return sec
 
 
+def _centrality(ctx: _Context) -> dict[str, float]:
+    """Weights of the call's central words: key phrases (by count) and topic keywords."""
+    weights: dict[str, float] = {}
+    for text, count in ctx.analysis.key_phrases:
+        for w in _words(text):
+            weights[w] = weights.get(w, 0.0) + float(count)
+    for topic in ctx.analysis.topics:
+        for w in topic.keywords:
+            weights[w.casefold()] = weights.get(w.casefold(), 0.0) + 2.0
+    return weights
+
+
 def _executive_summary(ctx: _Context, sections: dict[str, Section]) -> Section:
+    """3-5 sentences from the call: per section its most central fact, best first.
+
+    Centrality is how much of a sentence is made of the call's key phrases and topic words;
+    coverage takes at most one sentence per section, so the summary spans the story
+    (problem, result, adoption, money, plans).
+    """
     sec = Section("executive_summary", "Executive Summary")
-    picks: list[Fact] = []
+    weights = _centrality(ctx)
+
+    def central(f: Fact) -> float:
+        words = _words(f.value)
+        if not words:
+            return 0.0
+        return sum(weights.get(w, 0.0) for w in words) / (len(words) ** 0.5) + 2.0 * f.confidence
+
+    picks: list[tuple[float, Fact]] = []
     for key, name in (
         ("background", "problems"),
         ("results", "quantifiable_improvements"),
         ("adoption", "usage_metrics"),
         ("financial_impact", "cost_savings"),
+        ("financial_impact", "roi"),
         ("long_term_impact", "future_plans"),
+        ("solution", "implementation_process"),
     ):
-        items = sections[key].items.get(name) or []
+        items = [f for f in sections[key].items.get(name) or [] if 40 <= len(f.value) <= 240]
         if items:
-            best = max(items, key=lambda f: f.confidence)
-            if len(best.value) <= 240:
-                picks.append(best)
-        if len(picks) >= 5:
-            break
-    picks.sort(key=lambda f: f.evidence[0].start if f.evidence else 0)
-    sec.items["highlights"] = picks
-    sec.summary = " ".join(f.value for f in picks)
+            best = max(items, key=central)
+            picks.append((central(best), best))
+    picks.sort(key=lambda t: -t[0])
+    chosen = [f for _, f in picks[:5]]
+    chosen.sort(key=lambda f: f.evidence[0].start if f.evidence else 0.0)
+    sec.items["highlights"] = chosen
+    sec.summary = " ".join(_sentence(f.value) for f in chosen) if len(chosen) >= 3 else ""
     return sec
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def _action_items(ctx: _Context) -> list[Fact]:

@@ -77,3 +77,15 @@ def test_process_invalid_input_writes_nothing(
     err = capsys.readouterr().err
     assert "no cues" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.vtt"]
+
+
+def test_executive_summary_is_three_to_five_sentences_from_the_call() -> None:
+    data = generate_snapshot(TRANSCRIPTS[0], config=Config.from_env({})).to_dict()
+    summary = data["sections"][-1]
+    highlights = summary["items"]["highlights"]
+    assert 3 <= len(highlights) <= 5
+    starts = [h["evidence"][0]["start"] for h in highlights]
+    assert starts == sorted(starts)  # told in call order
+    for h in highlights:
+        assert h["value"].rstrip(" .…") in summary["summary"]
+        assert h["evidence"][0]["text"]  # said in the call, not written by us
