@@ -3,6 +3,7 @@ call supports, each with its evidence. An empty field beats an invented one."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -550,7 +551,8 @@ def _executive_summary(ctx: _Context, sections: dict[str, Section]) -> Section:
         words = _words(f.value)
         if not words:
             return 0.0
-        return sum(weights.get(w, 0.0) for w in words) / (len(words) ** 0.5) + 2.0 * f.confidence
+        density = sum(weights.get(w, 0.0) for w in words) / math.sqrt(len(words))
+        return density + 2.0 * f.confidence
 
     picks: list[tuple[float, Fact]] = []
     for key, name in (
