@@ -254,12 +254,22 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
             log.warning("%s", w)
     target = _output_path(args.input, args.output, args.format)
     data = snapshot.to_dict()
-    if target is None:
+    if args.format == "md":
+        from customer_snapshot.render.markdown import render_markdown
+
+        text = render_markdown(data)
+        if target is None:
+            sys.stdout.write(text)
+            return EXIT_OK
+        payload = text.encode()
+    elif target is None:
         _write_line(sys.stdout, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         return EXIT_OK
+    else:
+        payload = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
     try:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+        write_atomic(target, payload)
     except OSError as exc:
         raise OutputError(target, exc.strerror or str(exc)) from None
     if not args.quiet:
@@ -320,8 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="output file, folder, or - for stdout (default: next to the input)",
     )  # fmt: skip
     p.add_argument(
-        "-f", "--format", choices=["json"], default="json",
-        help="output format (Markdown, HTML and Word come with the renderers)",
+        "-f", "--format", choices=["md", "json"], default="json",
+        help="output format: md (Markdown) or json (HTML and Word are being built)",
     )  # fmt: skip
     p.add_argument("--memory-limit", type=float, metavar="MB", help="memory limit of the run")
     p.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")

@@ -1,1 +1,1 @@
-"""render."""
+"""Renderers: Markdown (and HTML, Word, JSON as they land)."""
