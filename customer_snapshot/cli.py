@@ -254,10 +254,13 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
             log.warning("%s", w)
     target = _output_path(args.input, args.output, args.format)
     data = snapshot.to_dict()
-    if args.format == "md":
-        from customer_snapshot.render.markdown import render_markdown
+    if args.format in ("md", "html"):
+        if args.format == "md":
+            from customer_snapshot.render.markdown import render_markdown as render_text
+        else:
+            from customer_snapshot.render.html import render_html as render_text
 
-        text = render_markdown(data)
+        text = render_text(data)
         if target is None:
             sys.stdout.write(text)
             return EXIT_OK
@@ -330,8 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="output file, folder, or - for stdout (default: next to the input)",
     )  # fmt: skip
     p.add_argument(
-        "-f", "--format", choices=["md", "json"], default="json",
-        help="output format: md (Markdown) or json (HTML and Word are being built)",
+        "-f", "--format", choices=["md", "html", "json"], default="json",
+        help="output format: md (Markdown), html (one self-contained file) or json",
     )  # fmt: skip
     p.add_argument("--memory-limit", type=float, metavar="MB", help="memory limit of the run")
     p.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")

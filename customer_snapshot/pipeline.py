@@ -112,6 +112,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    # mkstemp makes the file private (0600); a document gets the usual permissions.
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
