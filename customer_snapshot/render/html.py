@@ -21,7 +21,7 @@ def render_html(snapshot: dict[str, Any], *, template_dir: str | None = None) ->
 
     visuals = next(s for s in snapshot["sections"] if s["key"] == "visuals")
     charts = {c.get("data", {}).get("type"): c for c in visuals["items"]["charts"]}
-    bars = talk_bars(charts["bar"]["data"]["series"]) if "bar" in charts else []
+    bars = talk_bars(charts["bar"]["data"]["series"], width=340) if "bar" in charts else []
     points = timeline_points(visuals["items"]["timeline"])
     bands = topic_bands(snapshot["topics"], float(snapshot["source"]["duration_seconds"]))
     env = get_environment("html", template_dir)

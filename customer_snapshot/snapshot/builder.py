@@ -49,6 +49,11 @@ _INDUSTRY_LEAD = re.compile(
 
 def _trim(text: str, limit: int = MAX_CHARS) -> str:
     text = " ".join(text.split())
+    # A quote mark left over from a sentence cut out of a longer quotation.
+    if text.count('"') == 1 and (text.startswith('"') or text.endswith('"')):
+        text = text.strip('"').strip()
+    if text.count("“") != text.count("”"):
+        text = text.replace("“", "").replace("”", "")
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
@@ -377,6 +382,17 @@ def _engagement(ctx: _Context) -> Section:
     sec.fields["completion_date"] = (
         Fact(completion or "", [end.evidence], completion, end.confidence) if end else None
     )
+    if start is not None and start.normalized:
+        # A milestone said without a year and resolved to before the engagement began is in
+        # the following year (the same rule as the completion date).
+        for c in dated:
+            if (
+                c.normalized
+                and c.normalized < start.normalized
+                and c.attrs.get("year_explicit") != "true"
+                and c is not start
+            ):
+                c.normalized = f"{int(c.normalized[:4]) + 1}{c.normalized[4:]}"
     milestones = _dedupe(sorted(dated, key=lambda c: c.normalized or ""), 8)
     sec.items["milestones"] = [
         Fact.from_candidate(c, value=_trim(c.value), normalized=c.normalized) for c in milestones
