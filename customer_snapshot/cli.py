@@ -222,61 +222,53 @@ def cmd_analyze(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
-def _output_path(input_path: str, output: str | None, fmt: str) -> str | None:
-    """DESIGN's naming: next to the input, ``DIR/<stem>.snapshot.<ext>``, a file, or stdout."""
-    if output == "-":
-        return None
-    stem = "snapshot" if input_path == "-" else Path(input_path).name.rsplit(".", 1)[0]
-    name = f"{stem}.snapshot.{fmt}"
+def _process_target(input_path: str, output: str | None, formats: list[str]) -> str:
+    """DESIGN's naming: next to the input, ``DIR/<stem>.snapshot.<ext>``, a file, or ``-``."""
+    if output == "-" or (output is None and input_path == "-"):
+        if len(formats) > 1:
+            raise ConfigError("--output", output or "-", "-f all writes four files: give a folder")
+        return "-"
     if output is None:
-        if input_path == "-":
-            return None
-        return str(Path(input_path).with_name(name))
-    if output.endswith(os.sep) or Path(output).is_dir():
-        return str(Path(output) / name)
+        return str(Path(input_path).parent) + os.sep
+    if len(formats) > 1 and Path(output).exists() and not Path(output).is_dir():
+        raise ConfigError("--output", output, "-f all writes four files: give a folder")
     return output
 
 
 def cmd_process(args: argparse.Namespace, config: Config) -> int:
-    """Build the snapshot of one transcript and write it."""
-    from customer_snapshot.errors import OutputError
-    from customer_snapshot.pipeline import generate_snapshot, write_atomic
+    """Build the snapshot of one transcript and write it in the chosen formats."""
+    from customer_snapshot.pipeline import process_file
+    from customer_snapshot.render import resolve_formats
 
     if args.no_progress or args.quiet:
         config.progress = False
     if args.memory_limit is not None:
         config.memory_limit_mb = args.memory_limit
-    snapshot = generate_snapshot(
-        _open_input(args.input), config=config, name=_input_name(args.input)
+    formats = resolve_formats(args.format)
+    if args.docx_template is not None:
+        if not Path(args.docx_template).is_file():
+            raise ConfigError("--docx-template", args.docx_template, "no such file")
+        if "docx" not in formats:
+            raise ConfigError("--docx-template", args.docx_template, "needs -f docx or -f all")
+    if args.template_dir is not None and not Path(args.template_dir).is_dir():
+        raise ConfigError("--template-dir", args.template_dir, "no such folder")
+    target = _process_target(args.input, args.output, formats)
+    stem = "snapshot" if args.input == "-" else Path(args.input).name.rsplit(".", 1)[0]
+    result = process_file(
+        _open_input(args.input),
+        formats=formats,
+        output=target,
+        config=config,
+        name=_input_name(args.input),
+        stem=stem,
+        template=args.docx_template,
+        template_dir=args.template_dir,
     )
-    for w in snapshot.warnings:
-        if not args.quiet:
-            log.warning("%s", w)
-    target = _output_path(args.input, args.output, args.format)
-    data = snapshot.to_dict()
-    if args.format in ("md", "html"):
-        if args.format == "md":
-            from customer_snapshot.render.markdown import render_markdown as render_text
-        else:
-            from customer_snapshot.render.html import render_html as render_text
-
-        text = render_text(data)
-        if target is None:
-            sys.stdout.write(text)
-            return EXIT_OK
-        payload = text.encode()
-    elif target is None:
-        _write_line(sys.stdout, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-        return EXIT_OK
-    else:
-        payload = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
-    try:
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, payload)
-    except OSError as exc:
-        raise OutputError(target, exc.strerror or str(exc)) from None
     if not args.quiet:
-        print(target, file=sys.stderr)
+        for w in result.snapshot.warnings:
+            log.warning("%s", w)
+        for path in result.outputs:
+            print(path, file=sys.stderr)
     return EXIT_OK
 
 
@@ -333,13 +325,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="output file, folder, or - for stdout (default: next to the input)",
     )  # fmt: skip
     p.add_argument(
-        "-f", "--format", choices=["md", "html", "json"], default="json",
-        help="output format: md (Markdown), html (one self-contained file) or json",
+        "-f", "--format", choices=["md", "html", "docx", "json", "all"], default="json",
+        help="output format: md (Markdown), html (one self-contained file), docx (Word), "
+        "json, or all four",
+    )  # fmt: skip
+    p.add_argument(
+        "--docx-template", metavar="FILE",
+        help="fill this Word template (docxtpl; context = the snapshot JSON) instead of our layout",
+    )  # fmt: skip
+    p.add_argument(
+        "--template-dir", metavar="DIR",
+        help="folder of Jinja templates overriding ours (snapshot.md.j2, snapshot.html.j2, ...)",
     )  # fmt: skip
     p.add_argument("--memory-limit", type=float, metavar="MB", help="memory limit of the run")
     p.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=cmd_process)
+
+    import importlib
+
+    from customer_snapshot.commands import COMMAND_MODULES
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return parser
 
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from customer_snapshot.config import Config
 from customer_snapshot.errors import TranscriptFormatError
 from customer_snapshot.io.source import open_transcript
 
-__all__ = ["generate_snapshot", "run_analysis", "write_atomic"]
+__all__ = ["ProcessResult", "generate_snapshot", "process_file", "run_analysis", "write_atomic"]
 
 _PROGRESS_MIN_BYTES = 256 * 1024  # a progress bar for a few seconds of work is noise
 
@@ -88,8 +91,6 @@ def generate_snapshot(
     Returns:
         A :class:`~customer_snapshot.snapshot.model.Snapshot`.
     """
-    import time
-
     from customer_snapshot.memory.rss import peak_rss_mb
     from customer_snapshot.snapshot.builder import build_snapshot
 
@@ -103,6 +104,52 @@ def generate_snapshot(
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
     return snapshot
+
+
+@dataclass
+class ProcessResult:
+    """What :func:`process_file` did: the snapshot, the files written, the stage figures."""
+
+    snapshot: Any
+    outputs: list[str] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def process_file(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    formats: str | Sequence[str],
+    output: str | os.PathLike[str] | IO[Any],
+    config: Config | None = None,
+    name: str | None = None,
+    stem: str | None = None,
+    template: str | os.PathLike[str] | None = None,
+    template_dir: str | os.PathLike[str] | None = None,
+) -> ProcessResult:
+    """The whole job for one transcript: read, analyse, build, render and write.
+
+    The CLI's ``process`` and batch mode both run this. Nothing is written unless every stage
+    (and every requested format) succeeded.
+    """
+    from customer_snapshot.memory.rss import peak_rss_mb
+    from customer_snapshot.render import render, resolve_formats
+
+    config = config or Config()
+    fmts = resolve_formats(formats)  # a bad format fails before any work
+    snapshot = generate_snapshot(source, config=config, name=name)
+    t0 = time.perf_counter()
+    outputs = render(
+        snapshot, fmts, output, template=template, template_dir=template_dir, stem=stem
+    )
+    metrics = dict(snapshot.metrics)
+    stages = dict(metrics.get("stages", {}))
+    stages["render"] = {
+        "seconds": round(time.perf_counter() - t0, 3),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+    metrics["stages"] = stages
+    metrics["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return ProcessResult(snapshot=snapshot, outputs=outputs, metrics=metrics)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
