@@ -29,13 +29,14 @@ demo: $(STAMP)
 	$(BIN)/customer-snapshot cues $(EXAMPLE) > $(OUT)/acme_onboarding.cues.jsonl
 	$(BIN)/customer-snapshot analyze $(EXAMPLE)
 	$(BIN)/customer-snapshot analyze --json $(EXAMPLE) > $(OUT)/acme_onboarding.analysis.json
-	$(BIN)/customer-snapshot process $(EXAMPLE) -f json -o $(OUT)/ --no-progress
-	$(BIN)/customer-snapshot process $(EXAMPLE) -f md -o $(OUT)/ --no-progress
+	$(BIN)/customer-snapshot process $(EXAMPLE) -f all -o $(OUT)/ --no-progress
 	@echo "demo outputs:"
 	@echo "  $(OUT)/acme_onboarding.cues.jsonl      (parsed cues, one JSON object per line)"
 	@echo "  $(OUT)/acme_onboarding.analysis.json   (speakers, topics, entities, candidate facts)"
 	@echo "  $(OUT)/acme_onboarding.snapshot.json   (the Customer Solution Snapshot, machine-readable)"
 	@echo "  $(OUT)/acme_onboarding.snapshot.md     (the Customer Solution Snapshot, Markdown)"
+	@echo "  $(OUT)/acme_onboarding.snapshot.html   (the same, one self-contained web page)"
+	@echo "  $(OUT)/acme_onboarding.snapshot.docx   (the same, a Word document)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check customer_snapshot tests benchmarks
