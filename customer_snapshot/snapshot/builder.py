@@ -597,7 +597,13 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
-def _action_items(ctx: _Context) -> list[Fact]:
+def _start_iso(engagement: Section) -> str | None:
+    start = engagement.fields.get("start_date")
+    return start.normalized if start is not None else None
+
+
+def _action_items(ctx: _Context, start: str | None) -> list[Fact]:
+    """Commitments with owner and due date; ``start`` is the engagement's start (ISO) if known."""
     out = []
     for c in _dedupe(sorted(ctx.kind("commitment"), key=lambda c: c.evidence.start), 12):
         owner = c.attrs.get("owner") or c.evidence.speaker
@@ -606,6 +612,10 @@ def _action_items(ctx: _Context) -> list[Fact]:
         f = Fact.from_candidate(c, value=_trim(c.attrs.get("action") or c.value))
         f.owner = owner or None
         f.due = c.attrs.get("due") or None
+        if f.due and start and f.due < start and c.attrs.get("year_from") == "reference":
+            # A due date said without a year, resolved to before the engagement even began:
+            # a promise made in the call is due after it, so it is next year's.
+            f.due = f"{int(f.due[:4]) + 1}{f.due[4:]}"
         out.append(f)
     return out
 
@@ -638,7 +648,7 @@ def build_snapshot(analysis: Analysis, *, config: Config) -> Snapshot:
         source=analysis.source.to_dict(),
         participants=participants,
         sections=sections,
-        action_items=_action_items(ctx),
+        action_items=_action_items(ctx, _start_iso(built["engagement"])),
         topics=[t.to_dict() for t in analysis.topics],
         key_phrases=[{"text": t, "count": c} for t, c in analysis.key_phrases],
         entities={k: [e.to_dict() for e in v] for k, v in analysis.entities.items()},
