@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 EXAMPLE := examples/acme_onboarding.vtt
 OUT    ?= out
 
-.PHONY: all venv demo test lint typecheck pytest bench bench-reader bench-analysis clean
+.PHONY: all venv demo screenshots test lint typecheck pytest bench bench-reader bench-analysis clean
 
 all: test
 
@@ -37,6 +37,10 @@ demo: $(STAMP)
 	@echo "  $(OUT)/acme_onboarding.snapshot.md     (the Customer Solution Snapshot, Markdown)"
 	@echo "  $(OUT)/acme_onboarding.snapshot.html   (the same, one self-contained web page)"
 	@echo "  $(OUT)/acme_onboarding.snapshot.docx   (the same, a Word document)"
+
+# The README's pictures (needs chromium, LibreOffice and pdftoppm; .ci/run installs them).
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check customer_snapshot tests benchmarks

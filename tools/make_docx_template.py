@@ -47,7 +47,7 @@ def build(path: Path) -> None:
     table.rows[0].cells[
         0
     ].text = "{%tr for name, f in section.customer_information.fields.items() %}"
-    table.rows[1].cells[0].text = "{{ name|replace('_', ' ')|capitalize }}"
+    table.rows[1].cells[0].text = "{{ name|label }}"
     table.rows[1].cells[1].text = "{% if f %}{{ f.value }}" + FACT_REF + "{% else %}—{% endif %}"
     table.rows[2].cells[0].text = "{%tr endfor %}"
 
@@ -57,12 +57,12 @@ def build(path: Path) -> None:
     doc.add_paragraph("{{ sec.summary }}")
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p for name, f in sec.fields.items() if f %}")
-    doc.add_paragraph("{{ name|replace('_', ' ')|capitalize }}: {{ f.value }}" + FACT_REF)
+    doc.add_paragraph("{{ name|label }}: {{ f.value }}" + FACT_REF)
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph(
         "{%p for name, facts in sec['items'].items() if facts and name != 'charts' %}"
     )
-    doc.add_heading("{{ name|replace('_', ' ')|capitalize }}", level=2)
+    doc.add_heading("{{ name|label }}", level=2)
     doc.add_paragraph("{%p for f in facts %}")
     doc.add_paragraph(
         "{% if name in ('milestones', 'timeline') %}{{ f.normalized }}: {% endif %}{{ f.value }}"

@@ -26,11 +26,16 @@ def talk_bars(series: list[dict[str, Any]], *, width: float = 420.0) -> list[dic
 
 
 def timeline_points(items: list[dict[str, Any]], *, width: float = 640.0) -> list[dict[str, Any]]:
-    """Milestones placed on a line by date: ``{date, label, x}`` (x from 0 to ``width``).
+    """Milestones placed on a line by date: ``{date, label, x, marker}`` (x from 0 to ``width``).
 
-    >>> [p["x"] for p in timeline_points([{"normalized": "2025-01-01", "value": "a"},
-    ...                                    {"normalized": "2025-01-11", "value": "b"}], width=100)]
-    [0.0, 100.0]
+    ``marker`` is the number(s) drawn above the line: milestones of the same day share one
+    marker ("4, 5") on the first of them, and the others get ``""`` (nothing drawn twice).
+
+    >>> pts = timeline_points([{"normalized": "2025-01-01", "value": "a"},
+    ...                        {"normalized": "2025-01-11", "value": "b"},
+    ...                        {"normalized": "2025-01-11", "value": "c"}], width=100)
+    >>> [(p["x"], p["marker"]) for p in pts]
+    [(0.0, '1'), (100.0, '2, 3'), (100.0, '')]
     """
     dated = []
     for item in items:
@@ -43,14 +48,21 @@ def timeline_points(items: list[dict[str, Any]], *, width: float = 640.0) -> lis
     dated.sort(key=lambda t: t[0])
     first, last = dated[0][0], dated[-1][0]
     span = max(1, (last - first).days)
-    return [
+    points = [
         {
             "date": d.isoformat(),
             "label": item.get("value", ""),
             "x": round(width * (d - first).days / span, 1),
+            "marker": "",
         }
         for d, item in dated
     ]
+    by_day: dict[str, list[int]] = {}
+    for n, p in enumerate(points, 1):
+        by_day.setdefault(p["date"], []).append(n)
+    for numbers in by_day.values():
+        points[numbers[0] - 1]["marker"] = ", ".join(map(str, numbers))
+    return points
 
 
 def topic_bands(

@@ -19,7 +19,7 @@ from typing import Any
 
 from customer_snapshot.errors import TemplateError
 from customer_snapshot.render.charts import talk_bars, topic_bands
-from customer_snapshot.render.env import clock
+from customer_snapshot.render.env import clock, label
 
 __all__ = ["docx_context", "render_docx"]
 
@@ -40,10 +40,6 @@ def _clean(value: Any) -> Any:
     if isinstance(value, list):
         return [_clean(v) for v in value]
     return value
-
-
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
 
 
 def render_docx(
@@ -89,6 +85,7 @@ def _fill_template(data: dict[str, Any], path: str) -> bytes:
         raise TemplateError(name, "not a Word document (.docx)") from exc
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
     env.filters["clock"] = clock
+    env.filters["label"] = label
     try:
         doc.render(docx_context(data), jinja_env=env, autoescape=True)
         out = io.BytesIO()
@@ -234,7 +231,7 @@ class _Layout:
         if sec.get("summary"):
             self.doc.add_paragraph(str(sec["summary"]))
         if sec["key"] == "customer_information":
-            rows = [[_label(k), f if f else "—"] for k, f in sec["fields"].items()]
+            rows = [[label(k), f if f else "—"] for k, f in sec["fields"].items()]
             self._table([], rows, [4.5, 12.1])
             self._participants()
             return
@@ -244,13 +241,13 @@ class _Layout:
         shown = bool(sec.get("summary"))
         for name, f in sec["fields"].items():
             if f:
-                self._fact(self.doc.add_paragraph(), f, prefix=f"{_label(name)}: ")
+                self._fact(self.doc.add_paragraph(), f, prefix=f"{label(name)}: ")
                 shown = True
         for name, items in sec["items"].items():
             if not items:
                 continue
             shown = True
-            self.doc.add_heading(_label(name), level=2)
+            self.doc.add_heading(label(name), level=2)
             if name == "milestones":
                 rows = [[f.get("normalized") or "", f] for f in items]
                 self._table(["Date", "Milestone"], rows, [3.0, 13.5])

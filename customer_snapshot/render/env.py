@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["clock", "get_environment", "templates_dir"]
+__all__ = ["clock", "get_environment", "label", "templates_dir"]
 
 
 def templates_dir() -> Path:
@@ -33,6 +33,18 @@ def clock(seconds: float | None) -> str:
     h, rest = divmod(whole, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+_LABELS = {"roi": "ROI"}
+
+
+def label(name: str) -> str:
+    """The heading of a field or list: ``cost_savings`` → ``Cost savings``, ``roi`` → ``ROI``.
+
+    >>> label("quantifiable_improvements"), label("roi")
+    ('Quantifiable improvements', 'ROI')
+    """
+    return _LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 def _md_escape(text: Any) -> str:
@@ -64,4 +76,5 @@ def get_environment(kind: str, user_dir: str | None = None) -> Any:
     )
     env.filters["clock"] = clock
     env.filters["md"] = _md_escape
+    env.filters["label"] = label
     return env

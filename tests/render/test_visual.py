@@ -49,7 +49,8 @@ def _ink(png: Path) -> float:
     """Share of the page that is not white: a blank page is 0."""
     from PIL import Image
 
-    image = Image.open(png).convert("L")
+    with Image.open(png) as opened:
+        image = opened.convert("L")
     histogram = image.histogram()
     return 1.0 - sum(histogram[240:]) / (image.size[0] * image.size[1])
 
@@ -63,3 +64,23 @@ def test_docx_converts_to_readable_pages(
     assert len(pages) >= 3
     inks = [_ink(p) for p in pages]
     assert all(i > 0.01 for i in inks[:-1]), inks  # text on every page but maybe the last
+
+
+def test_screenshots_script_makes_the_readme_pictures(tmp_path: Path) -> None:
+    """``make screenshots`` (tools/screenshots.py) works, into a temporary folder here."""
+    import sys
+
+    from PIL import Image
+
+    for tool in ("chromium", "soffice", "pdftoppm"):
+        _tool(tool)
+    root = Path(__file__).resolve().parent.parent.parent
+    proc = subprocess.run(
+        [sys.executable, str(root / "tools" / "screenshots.py"), str(tmp_path)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    html, docx = tmp_path / "snapshot-html.png", tmp_path / "snapshot-docx.png"
+    with Image.open(html) as h, Image.open(docx) as d:
+        assert h.size == (1000, 1300) and d.size[0] > 1000
+    assert _ink(html) > 0.03 and _ink(docx) > 0.03
