@@ -584,6 +584,14 @@ _NAME_IS_OUR_RE: Final = re.compile(r"\s(?:is|'s) (?P<det>our|my|the|your) ")
 _PRONOUN_OUR_TITLE_RE: Final = re.compile(r"\b(?:she|he)(?:'s| is) (?P<det>our|my|the|your) ")
 
 
+def _opens_with_own_name(low: str, speaker: str | None) -> bool:
+    """The sentence may open with its speaker's own name and a comma ("dana reyes, vp ...")."""
+    if not speaker or "," not in low[:60]:
+        return False
+    first = speaker.split(maxsplit=1)[0].casefold()
+    return first in re.findall(r"[^\W\d_]+", low.split(",", 1)[0])
+
+
 @dataclass(slots=True)
 class _Intro:
     name: str
@@ -614,6 +622,7 @@ class _IntroFinder:
             self._describe_after_other(view, 0, asr, intro)
             found.append(intro)
         self._name_first(view, asr, found)
+        self._own_name_title(s, view, asr, found)
         self._self_frames(view, asr, found)
         self._this_is(s, view, asr, found)
         self._here(view, asr, found)
@@ -647,6 +656,29 @@ class _IntroFinder:
                 self._after_name(view, j, asr, intro)
                 out.append(intro)
                 self._remember(name)
+
+    def _own_name_title(self, s: Sentence, view: _View, asr: bool, out: list[_Intro]) -> None:
+        """A speaker opening with their own name and a title, no verb: "Dana Reyes, VP of
+        Operations at Quill Foods." (the round-the-table introduction)."""
+        if not s.speaker or any(i.who == "self" for i in out):
+            return
+        m = _NAME_THEN_IM_RE.match(view.text)
+        k = view.token_at(m.end()) if m else 0
+        # The words of the speaker's own name, however the model tagged them.
+        own = s.speaker.casefold().split()
+        j = k
+        while j < len(view.toks) and j - k < len(own) and view.toks[j].lower == own[j - k]:
+            j += 1
+        if j == k or j >= len(view.toks) or view.toks[j].lower != ",":
+            return
+        name = s.speaker if j - k == len(own) else " ".join(t.text for t in view.toks[k:j])
+        title, j2 = _take_title(view, j + 1, asr)
+        if not title:
+            return
+        intro = _Intro(name, "self", title=title, at=view.toks[k].idx, ent=self._ent(view, k))
+        self._org_after(view, j2, asr, intro)
+        out.append(intro)
+        self._remember(name)
 
     def _after_name(self, view: _View, j: int, asr: bool, intro: _Intro) -> None:
         """Fill title/organisation from the words after a name (", Director of X at Y")."""
@@ -1917,7 +1949,7 @@ class FactExtractor:
         elif self._trial_left:
             self._trial_left -= 1
         view: _View | None = None
-        if _INTRO_HINT_RE.search(low):
+        if _INTRO_HINT_RE.search(low) or _opens_with_own_name(low, s.speaker):
             view = _make_view(s.tokens)
             self._introductions(s, view, asr)
         if _CONTACT_HINT_RE.search(low):

@@ -73,6 +73,13 @@ _LOCATION_CUE = re.compile(
     r"main (?:office|plant|hub|campus|site|facility))\b[^.?!]{0,45}?\b(?:in|out of)\s+",
     re.I,
 )
+# Weaker cues, trusted only when a place entity follows at once: "we're in Erie,
+# Pennsylvania", "two plants here in Grand Rapids", "we're out of Tacoma".
+_PLACE_NEXT_CUE = re.compile(
+    r"\b(?:(?:we're|we are|we’re)\s+(?:(?:all|both|mostly|actually)\s+)?(?:in|out of)|"
+    r"here in)\s+",
+    re.I,
+)
 _LOWER_PLACE = re.compile(r"^((?:[a-z][a-z'.-]+\s*){1,4})")
 _PLACE_STOP = frozenset(
     "and but so we our the a an with which where that who for since about right now um uh "
@@ -126,7 +133,7 @@ def location_phrase(sentence: Sentence) -> str | None:
     text = sentence.text
     m = _LOCATION_CUE.search(text)
     if not m:
-        return None
+        return _place_next(sentence)
     after = m.end()
     places = [(s, e, t) for t, label, s, e in sentence.ents if label == "GPE" and s >= after - 1]
     if places:
@@ -153,3 +160,16 @@ def location_phrase(sentence: Sentence) -> str | None:
     if not words or len(words) > 4:
         return None
     return " ".join(w.capitalize() for w in words)
+
+
+def _place_next(sentence: Sentence) -> str | None:
+    """A place named right after a weak cue ("we're in Erie, Pennsylvania"), or ``None``."""
+    places = sorted((s, e, t) for t, label, s, e in sentence.ents if label == "GPE")
+    for m in _PLACE_NEXT_CUE.finditer(sentence.text):
+        for k, (start, end, value) in enumerate(places):
+            if start != m.end():
+                continue
+            if k + 1 < len(places) and 0 <= places[k + 1][0] - end <= 3:
+                return f"{value}, {places[k + 1][2]}"
+            return value
+    return None

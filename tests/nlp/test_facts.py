@@ -144,6 +144,16 @@ def _none_test(make_sentences: SentenceFactory, turns: Sequence[Turn], kind: str
             [("Speaker 1", "so my name is tomasz wojcik and um i manage the dispatch team")],
             {"name": "Tomasz Wojcik", "who": "self", "responsibility": "manage the dispatch team"},
         ),
+        (
+            # Round-the-table: the speaker's own name and title, no verb.
+            [("Odile Brandt", "Odile Brandt, Head of Procurement at Vantor Mills.")],
+            {
+                "name": "Odile Brandt",
+                "title": "Head of Procurement",
+                "organization": "Vantor Mills",
+                "who": "self",
+            },
+        ),
     ],
 )
 def test_introduction(
