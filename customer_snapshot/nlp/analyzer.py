@@ -31,7 +31,7 @@ from customer_snapshot.nlp.doccopy import copy_sentence
 from customer_snapshot.nlp.facts import FactExtractor
 from customer_snapshot.nlp.model import LoadedModel, load_model
 from customer_snapshot.nlp.phrases import KeyPhraseCounter
-from customer_snapshot.nlp.profile import industry_phrase, location_phrase
+from customer_snapshot.nlp.profile import customer_phrase, industry_phrase, location_phrase
 from customer_snapshot.nlp.topics import TopicSegmenter
 from customer_snapshot.nlp.types import Candidate, Evidence, Sentence
 
@@ -201,13 +201,15 @@ class _BrandPairs:
 
 
 class _Profile:
-    """Self-descriptions (industry) and home bases (location): the first few of each."""
+    """Self-descriptions (industry), home bases (location) and customers named in a case study
+    ("the customer is X"): the first few of each."""
 
     LIMIT = 20
 
     def __init__(self) -> None:
         self.industry: list[Candidate] = []
         self.location: list[Candidate] = []
+        self.customer: list[Candidate] = []  # "the customer is X" (a vendor's case study)
 
     def add(self, sentence: Sentence) -> None:
         if len(self.industry) < self.LIMIT:
@@ -218,6 +220,10 @@ class _Profile:
             place = location_phrase(sentence)
             if place:
                 self.location.append(Candidate("location", place, sentence.evidence, None, 0.6))
+        if len(self.customer) < self.LIMIT:
+            named = customer_phrase(sentence)
+            if named:
+                self.customer.append(Candidate("customer", named, sentence.evidence, None, 0.6))
 
 
 def _notable_score(s: Sentence) -> float:
@@ -362,6 +368,7 @@ def analyze(
     found = facts.finish()
     found.candidates["industry"] = profile.industry
     found.candidates["location"] = profile.location
+    found.candidates["customer"] = profile.customer
     participants = speakers.participants()
     if not participants and speakers.cues:
         # No speaker labels at all (a webinar's captions): one voice, named if it says who.

@@ -584,6 +584,25 @@ _NAME_IS_OUR_RE: Final = re.compile(r"\s(?:is|'s) (?P<det>our|my|the|your) ")
 _PRONOUN_OUR_TITLE_RE: Final = re.compile(r"\b(?:she|he)(?:'s| is) (?P<det>our|my|the|your) ")
 
 
+# Title heads only a person has (an organisation can be a "partner" or "provider").
+_PERSONAL_HEADS: Final = frozenset(
+    """director manager vp svp evp president head engineer analyst architect scientist officer
+    ceo cfo cto coo cio ciso cmo founder cofounder co-founder administrator coordinator
+    specialist supervisor superintendent controller accountant nurse physician dean
+    technician foreman treasurer attorney recruiter trainer pharmacist therapist""".split()
+)
+_ORG_WORDS: Final = frozenset(
+    """inc llc ltd corp corporation company co group systems software labs technologies
+    partners health foods bank solutions services analytics""".split()
+)
+# "<name>, (the|our|their) <words> <title head>": a person named with a title.
+_APPOSITIVE_HINT_RE: Final = re.compile(
+    r"\w, (?:the |our |their |your |a |an )?(?:[a-z&-]+ ){0,3}(?:"
+    + "|".join(sorted(_TITLE_HEADS, key=len, reverse=True))
+    + r")\b"
+)
+
+
 def _opens_with_own_name(low: str, speaker: str | None) -> bool:
     """The sentence may open with its speaker's own name and a comma ("dana reyes, vp ...")."""
     if not speaker or "," not in low[:60]:
@@ -601,6 +620,7 @@ class _Intro:
     responsibility: str = ""
     at: int = 0  # character offset in the original sentence
     ent: bool = False
+    in_passing: bool = False  # "Gerald Pike, our CFO, put it at 3.1x": named, not introduced
 
 
 class _IntroFinder:
@@ -629,6 +649,7 @@ class _IntroFinder:
         self._others(view, asr, found)
         self._name_is_our(view, asr, found)
         self._responsible(view, asr, found)
+        self._appositive(s, view, asr, found)
         return _merge_intros(found) if found else []
 
     # -- frames ----------------------------------------------------------------------
@@ -735,6 +756,44 @@ class _IntroFinder:
     def _self_cue(self, view: _View, j: int) -> bool:
         rest = view.text[view.starts[j] :] if j < len(view.toks) else ""
         return bool(_AFTER_SELF_RE.match(rest))
+
+    def _appositive(self, s: Sentence, view: _View, asr: bool, out: list[_Intro]) -> None:
+        """A person named with a title anywhere in the sentence: "my main partner was Rosa
+        Delgado, Director of Facilities at Hollis & Vine"; "Curtis Yoon, their energy analyst"."""
+        toks = view.toks
+        seen = {i.name.casefold() for i in out}
+
+        def capitalised(i: int) -> bool:
+            t = toks[i]
+            return t.text.istitle() and t.text.isalpha() and not t.is_stop
+
+        for k in range(len(toks)):
+            person = self._ent(view, k)
+            if not (person or capitalised(k)) or (
+                k and (self._ent(view, k - 1) or capitalised(k - 1))
+            ):
+                continue
+            j = k
+            while j < len(toks) and j - k < 3 and (self._ent(view, j) or capitalised(j)):
+                person = person or self._ent(view, j)
+                j += 1
+            if j >= len(toks) or toks[j].lower != "," or (j - k < 2 and not person):
+                continue
+            name = " ".join(t.text for t in toks[k:j])
+            title, j2 = _take_title(view, j + 1, asr)
+            if not title or name.casefold() in seen:
+                continue
+            if not person and not set(title.casefold().split()) & _PERSONAL_HEADS:
+                continue  # "Northwind Analytics, our partner": an organisation, not a person
+            if not person and toks[j - 1].lower in _ORG_WORDS:
+                continue
+            own = (s.speaker or "").casefold()
+            who = "self" if own and name.casefold() == own else "other"
+            intro = _Intro(name, who, title=title, at=toks[k].idx, ent=person, in_passing=True)
+            self._org_after(view, j2, asr, intro)
+            out.append(intro)
+            seen.add(name.casefold())
+            self._remember(name)
 
     def _ent(self, view: _View, k: int) -> bool:
         return k < len(view.toks) and view.toks[k].ent_type == "PERSON"
@@ -1949,7 +2008,11 @@ class FactExtractor:
         elif self._trial_left:
             self._trial_left -= 1
         view: _View | None = None
-        if _INTRO_HINT_RE.search(low) or _opens_with_own_name(low, s.speaker):
+        if (
+            _INTRO_HINT_RE.search(low)
+            or _opens_with_own_name(low, s.speaker)
+            or _APPOSITIVE_HINT_RE.search(low)
+        ):
             view = _make_view(s.tokens)
             self._introductions(s, view, asr)
         if _CONTACT_HINT_RE.search(low):
@@ -2128,6 +2191,8 @@ class FactExtractor:
             }
             if intro.responsibility:
                 attrs["responsibility"] = intro.responsibility
+            if intro.in_passing:
+                attrs["in_passing"] = "true"
             value, ev, _ = _quote(s, intro.at, intro.at + 1)
             self._add(Candidate("introduction", value, ev, None, round(min(conf, 0.95), 3), attrs))
 

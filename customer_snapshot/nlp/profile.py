@@ -12,7 +12,7 @@ import re
 
 from customer_snapshot.nlp.types import Sentence
 
-__all__ = ["INDUSTRY_TERMS", "industry_phrase", "location_phrase"]
+__all__ = ["INDUSTRY_TERMS", "customer_phrase", "industry_phrase", "location_phrase"]
 
 INDUSTRY_TERMS = (
     "manufacturing manufacturer foundry logistics freight trucking shipping transportation "
@@ -45,10 +45,11 @@ _SELF = re.compile(
     f"(?P<term>{_TERM_GROUP})(?:\\s+(?:{_CONTAINER}))?\\b",
     re.I,
 )
-# "Acme Health is a healthcare SaaS company", "you're a logistics business": a sector followed by
+# "Acme Health is a healthcare SaaS company", "you're a logistics business", "they're a grocery
+# chain" (a case study told by the vendor): a sector followed by
 # a word for an organisation, so "it is a healthcare question" does not count.
 _IS_A = re.compile(
-    r"\b(?:is|you're|you are)\s+(?:a|an)\s+(?P<mods>(?:[\w-]+\s+){0,3}?)"
+    r"\b(?:is|you're|you are|they're|they are)\s+(?:a|an)\s+(?P<mods>(?:[\w-]+\s+){0,3}?)"
     f"(?P<term>{_TERM_GROUP})\\s+(?:{_CONTAINER})\\b",
     re.I,
 )
@@ -172,4 +173,34 @@ def _place_next(sentence: Sentence) -> str | None:
             if k + 1 < len(places) and 0 <= places[k + 1][0] - end <= 3:
                 return f"{value}, {places[k + 1][2]}"
             return value
+    return None
+
+
+# "The customer is Hollis & Vine Grocers.", "our client here was Dunmore Freight": a vendor telling
+# a customer story names the customer this way.
+_CUSTOMER_IS = re.compile(
+    r"\b(?:the|our|this|today's) (?:customer|client)(?: (?:here|today|in question|"
+    r"we're talking about|i'm talking about))?,? (?:is|was)\s+",
+    re.I,
+)
+_CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w'.-]*|&)(?:\s+(?:[A-Z][\w'.-]*|&|of|and)){0,5}")
+
+
+def customer_phrase(sentence: Sentence) -> str | None:
+    """The customer organisation a sentence names ("The customer is Hollis & Vine Grocers.").
+
+    The organisation entity right after the cue, or the capitalised words there.
+    """
+    text = sentence.text
+    for m in _CUSTOMER_IS.finditer(text):
+        for value, label, start, _ in sentence.ents:
+            if label == "ORG" and start == m.end():
+                return value.rstrip(".,")
+        run = _CAPITALISED_RUN.match(text, m.end())
+        if run:
+            words = run.group().split()
+            while words and words[-1] in ("&", "of", "and"):
+                words.pop()
+            if words and words[0] not in ("I", "A", "An", "The", "This", "That", "It"):
+                return " ".join(words).rstrip(".,")
     return None

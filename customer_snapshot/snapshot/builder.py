@@ -47,6 +47,15 @@ _INDUSTRY_LEAD = re.compile(
 )
 
 
+# Words that put a person named in passing on the engagement ("on the core team were Curtis
+# Yoon, their energy analyst", "my main partner on their side was Rosa Delgado, ...").
+_TEAM_CUE = re.compile(
+    r"\b(?:team|partner|contact|point person|side|project|led|leads?|worked with|working with|"
+    r"champion|sponsor|owner|owns|rollout|implementation|deployment)\b",
+    re.I,
+)
+
+
 def _trim(text: str, limit: int = MAX_CHARS) -> str:
     text = " ".join(text.split())
     # A quote mark left over from a sentence cut out of a longer quotation.
@@ -151,6 +160,10 @@ def _customer_information(ctx: _Context) -> Section:
         )
         if ev is not None:
             company = Fact(org, [ev.evidence], None, 0.8)
+        elif ctx.sides.case_study:
+            named = next((c for c in ctx.kind("customer") if c.value == org), None)
+            if named is not None:
+                company = Fact(org, [named.evidence], None, 0.6)
     sec.fields["company_name"] = company
     sec.fields["industry"] = _industry(ctx)
     sec.fields["location"] = _location(ctx)
@@ -191,6 +204,8 @@ def _customer_side_first(ctx: _Context, kind: str) -> Candidate | None:
             text = c.evidence.text.casefold()
             if re.search(r"\b(your|you're|you are)\b", text) or (org and org in text):
                 return c
+            if ctx.sides.case_study and re.search(r"\b(their|they're|they are)\b", text):
+                return c  # the vendor's story about the customer
             continue
         if ctx.said_by_customer(c):
             return c
@@ -221,10 +236,27 @@ def _location(ctx: _Context) -> Fact | None:
     return Fact(c.value, [c.evidence], None, c.confidence)
 
 
+def _same_org(a: str, b: str) -> bool:
+    """ "Hollis & Vine" and "Hollis & Vine Grocers" are the same organisation."""
+    ka, kb = org_key(a), org_key(b)
+    return bool(ka and kb) and (ka == kb or ka.startswith(kb + " ") or kb.startswith(ka + " "))
+
+
+def _case_study_contact(ctx: _Context) -> Fact | None:
+    """In a vendor's story the customer's contact does not speak: the person the vendor names
+    with a title at the customer ("Rosa Delgado, Director of Facilities at Hollis & Vine")."""
+    org = ctx.sides.customer_org or ""
+    for c in ctx.kind("introduction"):
+        named = c.attrs.get("who") == "other" and c.attrs.get("name") and c.attrs.get("title")
+        if named and _same_org(c.attrs.get("organization", ""), org):
+            return Fact(c.attrs["name"], [c.evidence], None, 0.6)
+    return None
+
+
 def _primary_contact(ctx: _Context) -> Fact | None:
     customers = [p for p in ctx.analysis.participants if p.label in ctx.sides.customer_speakers]
     if not customers:
-        return None
+        return _case_study_contact(ctx) if ctx.sides.case_study else None
     if not ctx.sides.vendor_speakers and len(ctx.analysis.participants) > 1:
         return None  # the sides are not known: naming the wrong person is worse than none
     # The customer who talks most; a stated role (an introduction) counts for half as much again.
@@ -422,6 +454,8 @@ def _engagement(ctx: _Context) -> Section:
         name = c.attrs.get("name", "")
         if c.attrs.get("who") != "other" or not name:
             continue
+        if c.attrs.get("in_passing") and not _TEAM_CUE.search(c.evidence.text):
+            continue  # "Gerald Pike, our CFO, put it at 3.1x": mentioned, not on the team
         if len(name.split()) == 1:
             # Introduced by first name ("Carl is our executive sponsor"): the full name said
             # elsewhere in the call, when exactly one person has that first name.

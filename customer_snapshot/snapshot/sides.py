@@ -3,8 +3,9 @@
 Evidence, strongest first: organisations people name when they introduce themselves ("I'm
 Dana, Director of Analytics at Northwind"); product names built on an organisation's name
 ("Brightwell Insight" makes Brightwell the vendor); who asks the questions (the vendor runs
-discovery calls, kickoffs and reviews); who says "our team" about the engagement. Customer
-facts come only from the customer side.
+discovery calls, kickoffs and reviews); who says "our team" about the engagement; in a
+vendor's case study (a webinar), the organisation it calls "the customer". Customer facts come
+only from the customer side, or from the vendor speaking of the customer.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ class Sides:
     customer_speakers: set[str] = field(default_factory=set)
     vendor_speakers: set[str] = field(default_factory=set)
     org_of: dict[str, str] = field(default_factory=dict)  # speaker label -> organisation
+    # The customer was named in a story the vendor tells ("the customer is X") and does not
+    # speak for itself: the vendor's third-person statements ("they're a grocery chain",
+    # "their headquarters is in Columbus") are about the customer.
+    case_study: bool = False
 
     def is_customer(self, speaker: str | None) -> bool:
         """True when ``speaker`` is on the customer side (unknown speakers are not)."""
@@ -110,6 +115,12 @@ def detect_sides(analysis: Analysis) -> Sides:
             brand.casefold()
         ]:
             sides.vendor_org = brand
+    named = Counter(c.value for c in analysis.candidates.get("customer", []))
+    if sides.customer_org is None and named:
+        value = named.most_common(1)[0][0]
+        if org_key(value) != org_key(sides.vendor_org or ""):
+            sides.customer_org = value
+            sides.case_study = True
     vkey = org_key(sides.vendor_org or "")
     ckey = org_key(sides.customer_org or "")
     if vkey:

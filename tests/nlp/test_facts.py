@@ -145,6 +145,21 @@ def _none_test(make_sentences: SentenceFactory, turns: Sequence[Turn], kind: str
             {"name": "Tomasz Wojcik", "who": "self", "responsibility": "manage the dispatch team"},
         ),
         (
+            # Someone named with a title in passing (a vendor's story about its customer).
+            [
+                (
+                    "Ana Ruiz",
+                    "My main partner there was Odile Brandt, Head of Procurement at Vantor Mills.",
+                )
+            ],
+            {
+                "name": "Odile Brandt",
+                "title": "Head of Procurement",
+                "organization": "Vantor Mills",
+                "who": "other",
+            },
+        ),
+        (
             # Round-the-table: the speaker's own name and title, no verb.
             [("Odile Brandt", "Odile Brandt, Head of Procurement at Vantor Mills.")],
             {

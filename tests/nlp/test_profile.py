@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from customer_snapshot.nlp.profile import industry_phrase, location_phrase
+from customer_snapshot.nlp.profile import customer_phrase, industry_phrase, location_phrase
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,22 @@ def test_industry_phrase(text: str, expected: str | None) -> None:
 def test_location_phrase(make_sentences, text: str, speaker: str, expected: str | None) -> None:  # type: ignore[no-untyped-def]
     (sentence, *_) = make_sentences(text, speaker=speaker)
     assert location_phrase(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The customer is Hollis & Vine Grocers.", "Hollis & Vine Grocers"),
+        ("Our client here was Dunmore Freight, a regional carrier.", "Dunmore Freight"),
+        ("The customer is always right.", None),
+        ("Our customer was happy with it.", None),
+        ("The customer is a hospital network.", None),
+    ],
+)
+def test_customer_phrase(make_sentences, text: str, expected: str | None) -> None:  # type: ignore[no-untyped-def]
+    (sentence, *_) = make_sentences(text, speaker="Presenter")
+    assert customer_phrase(sentence) == expected
+
+
+def test_industry_of_a_customer_described_by_the_vendor() -> None:
+    assert industry_phrase("They're a grocery retail chain with 45 stores.") == "Grocery retail"

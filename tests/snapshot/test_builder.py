@@ -19,3 +19,45 @@ def test_due_dates_and_milestones_are_not_before_the_engagement_began() -> None:
     # "by April 30th", "the week of May 11th", ... said in a call after a January go-live.
     assert len(dues) >= 3 and all(d > start for d in dues), dues
     assert all(m["normalized"] >= start for m in engagement["items"]["milestones"])
+
+
+CASE_STUDY = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+Welcome, everyone. I'm Priya Nandakumar, head of customer marketing at Corvane.
+
+00:00:06.500 --> 00:00:12.000
+Today's story is about cold chain logistics. The customer is Tallis Freight Partners.
+
+00:00:12.500 --> 00:00:19.000
+They're a logistics company with 60 trucks, and their headquarters is in Omaha, Nebraska.
+
+00:00:19.500 --> 00:00:26.000
+My main contact there was Felix Amundsen, Director of Fleet Operations at Tallis Freight.
+
+00:00:26.500 --> 00:00:33.000
+Before Corvane Track, their drivers logged temperatures on paper and lost 4% of loads.
+
+00:00:33.500 --> 00:00:40.000
+After the rollout of Corvane Track and Corvane Alerts, spoiled loads dropped by 60%.
+
+00:00:40.500 --> 00:00:46.000
+Marta Quist, their chief financial officer, was happy with the numbers.
+"""
+
+
+def test_a_vendor_case_study_fills_the_customer_from_the_story(tmp_path: Path) -> None:
+    """One voice, the vendor's, telling the story: the customer fields come from what it says
+    of "the customer" in the third person; the presenter is not the customer's contact."""
+    path = tmp_path / "webinar.vtt"
+    path.write_text(CASE_STUDY)
+    data = generate_snapshot(path, config=Config.from_env({})).to_dict()
+    fields = {k: (v or {}).get("value") for k, v in data["sections"][0]["fields"].items()}
+    assert fields["company_name"] == "Tallis Freight Partners"
+    assert fields["industry"] == "Logistics"
+    assert fields["location"] == "Omaha, Nebraska"
+    assert fields["primary_contact"] == "Felix Amundsen"
+    assert fields["position"] == "Director of Fleet Operations"
+    team = [f["value"] for f in data["sections"][3]["items"]["team"]]
+    assert "Felix Amundsen" in team  # named as the contact on the engagement
+    assert "Marta Quist" not in team  # named in passing, not on the team
