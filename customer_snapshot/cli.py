@@ -237,6 +237,7 @@ def _process_target(input_path: str, output: str | None, formats: list[str]) -> 
 
 def cmd_process(args: argparse.Namespace, config: Config) -> int:
     """Build the snapshot of one transcript and write it in the chosen formats."""
+    from customer_snapshot.ops.metrics import recorded_run
     from customer_snapshot.pipeline import process_file
     from customer_snapshot.render import resolve_formats
 
@@ -254,16 +255,20 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError("--template-dir", args.template_dir, "no such folder")
     target = _process_target(args.input, args.output, formats)
     stem = "snapshot" if args.input == "-" else Path(args.input).name.rsplit(".", 1)[0]
-    result = process_file(
-        _open_input(args.input),
-        formats=formats,
-        output=target,
-        config=config,
-        name=_input_name(args.input),
-        stem=stem,
-        template=args.docx_template,
-        template_dir=args.template_dir,
-    )
+    name = _input_name(args.input)
+    # The run (or its failure) goes into the metrics store, with the memory monitor's samples.
+    source_path = None if args.input == "-" else args.input
+    with recorded_run(config, command="process", source_name=name, source_path=source_path) as run:
+        result = run.result = process_file(
+            _open_input(args.input),
+            formats=formats,
+            output=target,
+            config=config,
+            name=name,
+            stem=stem,
+            template=args.docx_template,
+            template_dir=args.template_dir,
+        )
     if not args.quiet:
         for w in result.snapshot.warnings:
             log.warning("%s", w)

@@ -29,7 +29,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,11 +44,13 @@ __all__ = [
     "MAX_WARNINGS",
     "AlertRecord",
     "MetricsStore",
+    "RecordedRun",
     "RunMonitor",
     "RunRecord",
     "SampleRecord",
     "monitor_run",
     "record_run",
+    "recorded_run",
     "store_path",
     "thin",
 ]
@@ -583,9 +585,10 @@ class RunMonitor:
     what the monitor saw, ready for :func:`record_run`.
     """
 
-    def __init__(self, service: Any | None) -> None:
+    def __init__(self, service: Any | None, first: Sequence[Any] = ()) -> None:
         self._service = service
-        self.samples: list[Any] = []
+        self._first = list(first)
+        self.samples: list[Any] = list(first)
         self.alerts: list[Any] = []
 
     def stop(self) -> None:
@@ -596,13 +599,17 @@ class RunMonitor:
         with contextlib.suppress(Exception):
             service.sample_now()
         service.stop()
-        self.samples = list(service.samples)
+        self.samples = self._first + list(service.samples)
         self.alerts = list(service.alerts)
 
 
 @contextlib.contextmanager
 def monitor_run(
-    config: Config, *, interval: float = 0.25, history: int = 20_000
+    config: Config,
+    *,
+    interval: float = 0.25,
+    history: int = 20_000,
+    prepare: Callable[[], object] | None = None,
 ) -> Iterator[RunMonitor]:
     """Sample memory in the background while the block runs, if ``enable_memory_monitoring``.
 
@@ -616,18 +623,141 @@ def monitor_run(
         config: ``enable_memory_monitoring`` switches it on; supplies the limit.
         interval: seconds between samples.
         history: samples kept (the store keeps at most :data:`MAX_SAMPLES` of them).
+        prepare: run before the monitor starts (with monitoring on): its cost, such as
+            loading the spaCy model, shows as one sample before it and is not counted as the
+            run's memory *growth*, which the monitor measures from its start.
     """
     service = None
+    first: list[Any] = []
     if config.enable_memory_monitoring:
-        try:
-            from customer_snapshot.memory.monitor import MemoryMonitoringService
+        from customer_snapshot.memory.monitor import MemoryMonitoringService
 
-            service = MemoryMonitoringService(config, interval=interval, history=history).start()
-        except Exception as exc:  # noqa: BLE001 (a run goes on without its monitor)
+        try:
+            service = MemoryMonitoringService(config, interval=interval, history=history)
+            if prepare is not None:
+                first.append(service.sample_now())
+                prepare()
+                # A fresh service: its growth baseline is the first sample it takes.
+                service = MemoryMonitoringService(config, interval=interval, history=history)
+            service.start()
+        except (OSError, ValueError) as exc:  # psutil or /proc unreadable: no samples, go on
             log.warning("memory monitor not started: %s", exc)
             service = None
-    monitor = RunMonitor(service)
+    monitor = RunMonitor(service, first)
     try:
         yield monitor
     finally:
         monitor.stop()
+
+
+def _warm_model(config: Config) -> Callable[[], object]:
+    def load() -> object:
+        from customer_snapshot.nlp.model import load_model
+
+        return load_model(config.spacy_model)
+
+    return load
+
+
+class RecordedRun:
+    """What :func:`recorded_run` yields: set :attr:`result` to the run's ``ProcessResult``."""
+
+    def __init__(self) -> None:
+        self.result: Any = None
+        self.run_id: int | None = None
+        self.monitor: RunMonitor | None = None
+
+
+@contextlib.contextmanager
+def recorded_run(
+    config: Config,
+    *,
+    command: str,
+    source_name: str,
+    source_path: str | os.PathLike[str] | None = None,
+    batch_id: str | None = None,
+) -> Iterator[RecordedRun]:
+    """Monitor memory while the block processes one file, then record the run in the store.
+
+    Inside the block, set ``run.result`` to the
+    :class:`~customer_snapshot.pipeline.ProcessResult`; its snapshot's source, warnings and
+    model and its metrics are recorded with the monitor's samples and alerts. When the block
+    raises, the run is recorded as ``failed`` with the error's message and the error goes on.
+    With monitoring on, the spaCy model is loaded before the monitor starts (see
+    :func:`monitor_run`'s ``prepare``).
+
+    Args:
+        config: the run's settings (store location, limit, monitoring switch, model).
+        command: ``"process"`` or ``"batch"``.
+        source_name: the input's name as the user gave it.
+        source_path: the input file, to size it when the run fails before reading it.
+        batch_id: groups the runs of one batch.
+    """
+    run = RecordedRun()
+    started = time.time()
+    t0 = time.perf_counter()
+    error: BaseException | None = None
+    try:
+        # A missing file fails at once: loading the model for it would only delay the error.
+        missing = source_path is not None and not os.path.isfile(source_path)
+        prepare = None if missing else _warm_model(config)
+        with monitor_run(config, prepare=prepare) as monitor:
+            run.monitor = monitor
+            yield run
+    except Exception as exc:
+        error = exc
+        raise
+    finally:
+        seconds = time.perf_counter() - t0
+        if error is not None or run.result is not None:
+            run.run_id = _record_outcome(
+                config, run, error, command=command, source_name=source_name,
+                source_path=source_path, batch_id=batch_id, started=started, seconds=seconds,
+            )  # fmt: skip
+
+
+def _record_outcome(
+    config: Config,
+    run: RecordedRun,
+    error: BaseException | None,
+    *,
+    command: str,
+    source_name: str,
+    source_path: str | os.PathLike[str] | None,
+    batch_id: str | None,
+    started: float,
+    seconds: float,
+) -> int | None:
+    monitor = run.monitor
+    samples = monitor.samples if monitor else []
+    alerts = monitor.alerts if monitor else []
+    if error is not None:
+        size: int | None = None
+        if source_path is not None:
+            with contextlib.suppress(OSError):
+                size = os.path.getsize(source_path)
+        from customer_snapshot.memory.rss import peak_rss_mb
+
+        return record_run(
+            config=config, command=command, source_name=source_name, source_bytes=size,
+            words=None, metrics={"peak_rss_mb": round(peak_rss_mb(), 1)}, alerts=alerts,
+            samples=samples, status="failed", error=str(error) or type(error).__name__,
+            started_at=started, seconds=seconds, batch_id=batch_id,
+        )  # fmt: skip
+    result = run.result
+    source = result.snapshot.source
+    return record_run(
+        config=config,
+        command=command,
+        source_name=source_name,
+        source_bytes=source.get("bytes"),
+        words=source.get("words"),
+        metrics=result.metrics,
+        warnings=result.snapshot.warnings,
+        alerts=alerts,
+        samples=samples,
+        started_at=started,
+        seconds=seconds,
+        model=result.snapshot.generator.get("model"),
+        batch_id=batch_id,
+    )

@@ -170,3 +170,60 @@ def test_monitor_run_collects_samples_when_monitoring_is_on(config: Config) -> N
     with monitor_run(config, interval=0.02) as monitor:
         time.sleep(0.05)
     assert monitor.samples == [] and monitor.alerts == []
+
+
+# -- the CLI's process records its runs --------------------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "acme_onboarding.vtt"
+
+
+def test_process_records_its_run_with_stages_and_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customer_snapshot.cli import main
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("SNAPSHOT_HOME", str(home))
+    monkeypatch.setenv("ENABLE_MEMORY_MONITORING", "true")
+    assert main(["process", str(EXAMPLE), "-o", f"{tmp_path}/", "-q"]) == 0
+    (run,) = MetricsStore(home / "metrics.sqlite3").runs()
+    assert run.command == "process" and run.status == "ok"
+    assert run.source_name == str(EXAMPLE)
+    assert run.source_bytes == EXAMPLE.stat().st_size
+    assert run.words is not None and run.words > 1000
+    assert {"analyze", "build", "render"} <= set(run.stages)
+    assert run.peak_rss_mb is not None and run.peak_rss_mb > 50
+    assert run.words_per_second is not None and run.words_per_second > 0
+    assert run.model and run.seconds is not None and run.seconds > 0
+    # One sample before the model is loaded, the monitor's first and its last at least.
+    assert run.sample_count >= 3
+
+
+def test_process_records_a_failed_run_and_still_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customer_snapshot.cli import main
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("SNAPSHOT_HOME", str(home))
+    bad = tmp_path / "notes.vtt"
+    bad.write_text("just some notes\n")
+    assert main(["process", str(bad), "-o", f"{tmp_path}/", "-q"]) == 1
+    (run,) = MetricsStore(home / "metrics.sqlite3").runs()
+    assert run.status == "failed" and run.source_bytes == bad.stat().st_size
+    assert run.error is not None and "not a WebVTT or SRT transcript" in run.error
+    assert not list(tmp_path.glob("*.snapshot.*"))
+
+
+def test_process_succeeds_when_the_store_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from customer_snapshot.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("SNAPSHOT_HOME", str(blocker / "home"))
+    monkeypatch.setenv("ENABLE_MEMORY_MONITORING", "false")
+    assert main(["process", str(EXAMPLE), "-o", f"{tmp_path}/"]) == 0
+    assert (tmp_path / "acme_onboarding.snapshot.json").is_file()
+    assert "run metrics not recorded" in capsys.readouterr().err
