@@ -74,6 +74,8 @@ class Analysis:
     speaker_names: dict[str, str]  # transcript label -> resolved name
     # Product families: (brand, [("Brand Product", count), ...]), most members first.
     brands: list[tuple[str, list[tuple[str, int]]]] = field(default_factory=list)
+    # Where each family member ("Brand Product") was first said.
+    brand_evidence: dict[str, Evidence] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
 

@@ -155,6 +155,15 @@ class _Entities:
         return out
 
 
+# Words after a brand that name its people or dealings, not a product ("corvane team").
+_NOT_PRODUCT_WORDS = frozenset(
+    """team teams folks people side crew staff guys group support account accounts contract
+    contracts deal renewal license licenses invoice invoices pricing price prices community
+    partnership relationship rep reps sales office offices engineer engineers consultant
+    consultants manager managers thing things stuff one ones way""".split()
+)
+
+
 class _BrandPairs:
     """Counts "Brand Product" pairs: two capitalised proper nouns in a row.
 
@@ -163,12 +172,15 @@ class _BrandPairs:
     with different second words. Bounded by a Space-Saving counter.
     """
 
-    def __init__(self, capacity: int = 2000) -> None:
+    def __init__(self, capacity: int = 2000, known_words: frozenset[str] = frozenset()) -> None:
         self.pairs: SpaceSaving[tuple[str, str]] = SpaceSaving(capacity, on_evict=self._forget)
         self.shown: dict[tuple[str, str], str] = {}
+        self.first: dict[tuple[str, str], Evidence] = {}  # where each pair was first said
+        self.known = known_words
 
     def _forget(self, key: tuple[str, str]) -> None:
         self.shown.pop(key, None)
+        self.first.pop(key, None)
 
     def add(self, sentence: Sentence) -> None:
         toks = sentence.tokens
@@ -186,9 +198,37 @@ class _BrandPairs:
                 and a.text.isalpha()
                 and b.text.isalpha()
             ):
-                key = (a.lower, b.lower)
-                self.pairs.add(key)
-                self.shown.setdefault(key, f"{a.text} {b.text}")
+                self._count((a.lower, b.lower), f"{a.text} {b.text}", sentence)
+        if self.known and sentence.text == sentence.text.lower():
+            self._add_lowercase(sentence)
+
+    def _count(self, key: tuple[str, str], shown: str, sentence: Sentence) -> None:
+        self.pairs.add(key)
+        if key not in self.shown:
+            self.shown[key] = shown
+            self.first[key] = sentence.evidence
+
+    def evidence(self) -> dict[str, Evidence]:
+        """Where each family member was first said, by its shown name."""
+        return {self.shown[k]: ev for k, ev in self.first.items() if k in self.shown}
+
+    def _add_lowercase(self, sentence: Sentence) -> None:
+        """Lower-case ASR has no capitals: a brand is a word the model never saw in training
+        ("corvane"), followed by a noun ("corvane vault", "corvane flow")."""
+        for a, b in pairwise(sentence.tokens):
+            if (
+                len(a.lower) >= 4
+                and a.lower.isalpha()
+                and a.lower not in self.known
+                # A noun, or a verb's bare form ("fernbrook attend", "corvane flow"): without
+                # capitals the tagger reads a product name as whatever the word usually is.
+                and (b.pos in ("NOUN", "PROPN") or b.tag == "VB")
+                and b.lower.isalpha()
+                and not b.is_stop
+                and b.lower not in _NOT_PRODUCT_WORDS
+            ):
+                shown = f"{a.text.capitalize()} {b.text.capitalize()}"
+                self._count((a.lower, b.lower), shown, sentence)
 
     def families(self, min_members: int = 2) -> list[tuple[str, list[tuple[str, int]]]]:
         """Brands with at least ``min_members`` different products, most members first."""
@@ -324,7 +364,7 @@ def analyze(
     phrases = KeyPhraseCounter()
     topics = TopicSegmenter()
     notable: TopByScore[Candidate] = TopByScore(NOTABLE_SENTENCES)
-    brands = _BrandPairs()
+    brands = _BrandPairs(known_words=loaded.known_words)
     profile = _Profile()
     n_process = _n_process(config, source.size_hint)
     batch_chunks = max(4, strategy.nlp_batch_size * 4)
@@ -417,6 +457,7 @@ def analyze(
         reference_year=found.reference_year,
         speaker_names=speaker_names,
         brands=brands.families(),
+        brand_evidence=brands.evidence(),
         warnings=warnings,
         metrics=metrics,
     )

@@ -45,6 +45,9 @@ class LoadedModel:
     name: str
     trained: bool
     warning: str | None = None
+    # The lower-case words the pipeline knew when it was loaded (its string table): a word it
+    # never saw in training ("corvane", "fernbrook") is likely a name, even in lower-case ASR.
+    known_words: frozenset[str] = frozenset()
 
 
 def _describe(nlp: Any, package: str) -> str:
@@ -76,6 +79,11 @@ def load_model(name: str = DEFAULT_MODEL, *, exclude: Sequence[str] = ()) -> Loa
         return loaded
 
 
+def _known_words(nlp: Any) -> frozenset[str]:
+    """Lower-case alphabetic strings of the pipeline's string table, as loaded."""
+    return frozenset(s for s in nlp.vocab.strings if s.isalpha() and s.islower())
+
+
 def _load(name: str, exclude: list[str]) -> LoadedModel:
     import spacy  # imported here: the CLI and --help must not pay for it
 
@@ -83,7 +91,7 @@ def _load(name: str, exclude: list[str]) -> LoadedModel:
         return LoadedModel(_blank(), BLANK_NAME, False, None)
     try:
         nlp = spacy.load(name, exclude=exclude)
-        return LoadedModel(nlp, _describe(nlp, name), True, None)
+        return LoadedModel(nlp, _describe(nlp, name), True, None, _known_words(nlp))
     except (OSError, ImportError) as exc:
         if name != DEFAULT_MODEL:
             raise ModelUnavailableError(name, f"{exc.__class__.__name__}: {exc}") from None
@@ -94,7 +102,7 @@ def _load(name: str, exclude: list[str]) -> LoadedModel:
             continue
         msg = f"spaCy pipeline {name} is not installed; using {other} instead"
         log.warning(msg)
-        return LoadedModel(nlp, _describe(nlp, other), True, msg)
+        return LoadedModel(nlp, _describe(nlp, other), True, msg, _known_words(nlp))
     msg = (
         "no trained English spaCy pipeline is installed: running on a blank English pipeline "
         "with rules only, so names, organisations and places will be missed. Install one "

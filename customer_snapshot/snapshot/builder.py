@@ -320,7 +320,9 @@ def _vendor_products(ctx: _Context) -> list[tuple[str, int, list[Evidence]]]:
             n, ev = bare.get(k, (0, []))
             bare[k] = (n + ent.count, ev + list(ent.samples))
     found: list[tuple[str, int, list[Evidence]]] = []
+    phrase_counts = dict(ctx.analysis.key_phrases)
     for name, count in members:
+        rank_extra = 0
         key = name.casefold()
         if org_key(name) == org_key(vendor) or org_key(name) != key:
             continue  # the company itself ("Acme Systems"), not a product
@@ -328,11 +330,25 @@ def _vendor_products(ctx: _Context) -> list[tuple[str, int, list[Evidence]]]:
         n_full, ev_full = bare.get(key, (0, []))
         n_short, ev_short = bare.get(short, (0, []))
         total = max(count, n_full) + n_short
-        planned = plans.count(key) + plans.count(f" {short} ")
+        planned = plans.count(key)
+        if n_full or n_short:
+            planned += plans.count(f" {short} ")
+        else:
+            # Lower-case ASR has no entities: the bare "forecast" is only a key phrase. It
+            # ranks the family's members; it cannot be weighed against the plans.
+            rank_extra = phrase_counts.get(short, 0)
         if planned and planned >= total:
             continue  # only ever mentioned as a later phase: a future plan, not the solution
-        found.append((name, total, (ev_full + ev_short)[:3]))
+        said = ev_full + ev_short
+        first = ctx.analysis.brand_evidence.get(name)
+        if not said and first is not None:
+            said = [first]  # lower-case ASR: no entities, but the pair itself was said
+        found.append((name, total + rank_extra, said[:3]))
     return sorted(found, key=lambda t: -t[1])
+
+
+def _entity_texts(ctx: _Context) -> set[str]:
+    return {e.text for ents in ctx.analysis.entities.values() for e in ents}
 
 
 def _solution(ctx: _Context) -> Section:
@@ -344,7 +360,13 @@ def _solution(ctx: _Context) -> Section:
         if samples
     ]
     sec.items["products"] = facts[:MAX_ITEMS]
-    sec.fields["product"] = facts[0] if facts else None
+    main = facts[0] if facts else None
+    # A family found only in lower-case ASR is ranked by bare-word counts: name the main
+    # product only when it clearly leads (empty beats wrong).
+    unsure = len(products) > 1 and products[0][1] < 1.5 * products[1][1]
+    if main is not None and unsure and main.value not in _entity_texts(ctx):
+        main = None
+    sec.fields["product"] = main
     steps = [
         c
         for c in ctx.kind("commitment") + ctx.kind("date")

@@ -147,3 +147,33 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     bar.close()
     config.progress = False
     assert pipeline._progress_bar(10**7, "x.vtt", config) is None
+
+
+ASR_CALL = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Speaker 1>so we rolled out zentrova ledger to the finance team back in the spring
+
+00:00:06.500 --> 00:00:12.000
+<v Speaker 2>right and zentrova pulse went live for the store managers a month later
+
+00:00:12.500 --> 00:00:18.000
+<v Speaker 1>and honestly the zentrova team was great and zentrova ledger saves us two days a month
+
+00:00:18.500 --> 00:00:24.000
+<v Speaker 2>the ledger numbers and the pulse alerts are what people look at every morning
+"""
+
+
+def test_lowercase_asr_product_family(tmp_path: Path) -> None:
+    """No capitals, no entities: a word the model never learned ("zentrova") followed by
+    nouns is a product family; "the zentrova team" is its people, not a product."""
+    path = tmp_path / "asr.vtt"
+    path.write_text(ASR_CALL)
+    analysis = run_analysis(path, config=Config.from_env({}))
+    families = dict(analysis.brands)
+    assert "Zentrova" in families, analysis.brands
+    members = dict(families["Zentrova"])
+    assert members.keys() == {"Zentrova Ledger", "Zentrova Pulse"}
+    assert members["Zentrova Ledger"] == 2
+    assert analysis.brand_evidence["Zentrova Pulse"].start == 6.5

@@ -62,9 +62,9 @@ def test_development_set_meets_the_bar() -> None:
 @pytest.mark.slow
 def test_our_fixtures_do_not_regress() -> None:
     s = _score(FIXTURES)
-    # Measured 0.88 / 0.07 / 0.80 / 0.79 / 0.86; floors leave room for noise, not for decay.
+    # Measured 0.88 / 0.03 / 0.84 / 0.79 / 0.86; floors leave room for noise, not for decay.
     assert s["fields"] >= 0.82, s
     assert s["wrong"] <= 0.12, s
-    assert s["lists"] >= 0.74, s
+    assert s["lists"] >= 0.78, s
     assert s["recall"] >= 0.72, s
     assert s["precision"] >= 0.78, s
