@@ -360,7 +360,7 @@ def analyze(
     collector = PeriodicCollector(strategy.gc_every, generation=1)
     speakers = _SpeakerStats()
     entities = _Entities()
-    facts = FactExtractor()
+    facts = FactExtractor(lexicon=loaded.known_words)
     phrases = KeyPhraseCounter()
     topics = TopicSegmenter()
     notable: TopByScore[Candidate] = TopByScore(NOTABLE_SENTENCES)

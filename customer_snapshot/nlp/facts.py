@@ -347,7 +347,12 @@ _BAD_NAME_TAGS: Final = frozenset({"VBG", "VBD", "VBN", "VBZ", "MD"})
 
 
 def _nameish(
-    tok: Token, asr: bool, known: dict[str, None] | None = None, *, loose: bool = False
+    tok: Token,
+    asr: bool,
+    known: dict[str, None] | None = None,
+    *,
+    loose: bool = False,
+    lexicon: frozenset[str] = frozenset(),
 ) -> bool:
     """Could this token be part of a person's name?
 
@@ -371,6 +376,8 @@ def _nameish(
     if asr:
         if loose:
             return True  # after "my name is" the words are the name, whatever the tagger says
+        if lexicon and low not in lexicon and low.isalpha():
+            return True  # a word the model never learned ("corrigan"): a name, tagged anyhow
         # Capitals cannot help; the tagger guesses ADJ/ADV/NOUN for unknown lower-case
         # names, so only rule out what is clearly a function word or an inflected verb.
         if tok.pos not in _NAME_POS_OK:
@@ -391,12 +398,17 @@ def _take_name(
     max_tokens: int = 3,
     known: dict[str, None] | None = None,
     loose: bool = False,
+    lexicon: frozenset[str] = frozenset(),
 ) -> tuple[str, int]:
     """Read a name starting at kept token ``k``: (display name, index after it) or ("", k)."""
     words: list[str] = []
     j = k
     toks = view.toks
-    while j < len(toks) and len(words) < max_tokens and _nameish(toks[j], asr, known, loose=loose):
+    while (
+        j < len(toks)
+        and len(words) < max_tokens
+        and _nameish(toks[j], asr, known, loose=loose, lexicon=lexicon)
+    ):
         word = toks[j].text.replace("\u2019", "'")
         if not words or word.lower() != words[-1].lower():
             words.append(word)
@@ -626,8 +638,9 @@ class _Intro:
 class _IntroFinder:
     """Self-introductions and introductions of others in one sentence."""
 
-    def __init__(self, known_names: dict[str, None]) -> None:
+    def __init__(self, known_names: dict[str, None], lexicon: frozenset[str] = frozenset()) -> None:
         self.known = known_names
+        self.lexicon = lexicon  # the model's own words: anything else may be a name (ASR)
         # ASR splits "this is wen | she runs our store team" into two sentences: the name
         # waits here (turn, name) for the next sentence of the same turn.
         self.dangling: tuple[int, str] = (-1, "")
@@ -658,7 +671,7 @@ class _IntroFinder:
         """ "Ingrid Solberg, I'm the VP ..." and "... and me, Yusuf Demir, your CSM"."""
         m = _NAME_THEN_IM_RE.match(view.text)
         k = view.token_at(m.end()) if m else 0
-        name, j = _take_name(view, k, asr, max_tokens=3, known=self.known)
+        name, j = _take_name(view, k, asr, max_tokens=3, known=self.known, lexicon=self.lexicon)
         rest = view.text[view.starts[j] :] if name and j < len(view.toks) else ""
         if (
             name
@@ -671,7 +684,7 @@ class _IntroFinder:
             self._remember(name)
         for m2 in _AND_ME_RE.finditer(view.text):
             k = view.token_at(m2.end())
-            name, j = _take_name(view, k, asr, max_tokens=3, known=self.known)
+            name, j = _take_name(view, k, asr, max_tokens=3, known=self.known, lexicon=self.lexicon)
             if name:
                 intro = _Intro(name, "self", at=view.toks[k].idx, ent=self._ent(view, k))
                 self._after_name(view, j, asr, intro)
@@ -735,7 +748,13 @@ class _IntroFinder:
             k = view.token_at(m.end())
             is_my_name = m.group().startswith("my")
             name, j = _take_name(
-                view, k, asr, known=self.known, loose=is_my_name, max_tokens=2 if is_my_name else 3
+                view,
+                k,
+                asr,
+                known=self.known,
+                lexicon=self.lexicon,
+                loose=is_my_name,
+                max_tokens=2 if is_my_name else 3,
             )
             if name and not is_my_name and asr and not self._self_cue(view, j):
                 name = ""  # "i'm kofi mensah i'm the ..." yes; "i'm totally lost" no
@@ -801,7 +820,7 @@ class _IntroFinder:
     def _this_is(self, s: Sentence, view: _View, asr: bool, out: list[_Intro]) -> None:
         for m in _THIS_IS_RE.finditer(view.text):
             k = view.token_at(m.end())
-            name, j = _take_name(view, k, asr, known=self.known)
+            name, j = _take_name(view, k, asr, known=self.known, lexicon=self.lexicon)
             if not name:
                 continue
             rest = view.text[view.starts[j] :] if j < len(view.toks) else ""
@@ -829,7 +848,7 @@ class _IntroFinder:
     def _here(self, view: _View, asr: bool, out: list[_Intro]) -> None:
         m = _HERE_RE.match(view.text)
         k = view.token_at(m.end()) if m else 0
-        name, j = _take_name(view, k, asr, max_tokens=2, known=self.known)
+        name, j = _take_name(view, k, asr, max_tokens=2, known=self.known, lexicon=self.lexicon)
         if not name or j >= len(view.toks) or view.toks[j].lower != "here":
             return
         intro = _Intro(name, "self", at=view.toks[k].idx, ent=self._ent(view, k))
@@ -847,8 +866,10 @@ class _IntroFinder:
                 org = _take_org(view, view.token_at(m.end() - len(fm.group()) + 5), asr)
             k = view.token_at(m.end())
             while True:
-                name, j = _take_name(view, k, asr, known=self.known)
-                loose_name, j2 = _take_name(view, k, asr, known=self.known, loose=True)
+                name, j = _take_name(view, k, asr, known=self.known, lexicon=self.lexicon)
+                loose_name, j2 = _take_name(
+                    view, k, asr, known=self.known, lexicon=self.lexicon, loose=True
+                )
                 cue_re = r",?\s*(?:with (?:me|us)|here|from|who|she|he|our|my|and|$)"
                 if not name and loose_name and not asr:
                     after = view.text[view.starts[j2] :] if j2 < len(view.toks) else ""
@@ -1941,11 +1962,13 @@ class FactExtractor:
         [('contact', 'ann.lee@example.org')]
     """
 
-    def __init__(self, *, max_per_kind: int = 200) -> None:
+    def __init__(self, *, max_per_kind: int = 200, lexicon: frozenset[str] = frozenset()) -> None:
         """Create an extractor.
 
         Args:
             max_per_kind: candidates kept per kind (the most confident; ties by call order).
+            lexicon: the words the spaCy model knows (lower case); in lower-case ASR a word
+                outside it, after "I'm" / "this is", is taken for a name.
 
         Raises:
             ValueError: ``max_per_kind`` is less than 1.
@@ -1957,7 +1980,7 @@ class FactExtractor:
         self._years: Counter[int] = Counter()
         self._year_weight: Counter[int] = Counter()
         self._known: dict[str, None] = {}  # first names, bounded (insertion-ordered LRU)
-        self._intro = _IntroFinder(self._known)
+        self._intro = _IntroFinder(self._known, lexicon)
         self._turn: int | None = None
         self._turn_speaker: str | None = None
         self._prev_speaker: str | None = None

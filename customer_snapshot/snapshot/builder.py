@@ -658,10 +658,29 @@ def _start_iso(engagement: Section) -> str | None:
     return start.normalized if start is not None else None
 
 
+# Words that do not say what will be done: pronouns, particles, "after this call", "today".
+_VAGUE_OBJECT = frozenset(
+    """it that this them those these one him her us you me along over out back again then
+    after before today tomorrow now later soon call meeting week""".split()
+)
+
+
+def _commitment_weight(c: Candidate) -> float:
+    """Confidence, less when the action names nothing ("send it", "pass that along")."""
+    words = re.findall(r"[a-z0-9'-]+", (c.attrs.get("action") or c.value).casefold())
+    content = [w for w in words[1:] if w not in _VAGUE_OBJECT and len(w) > 2]
+    return c.confidence - (0.2 if len(content) < 2 else 0.0)
+
+
 def _action_items(ctx: _Context, start: str | None) -> list[Fact]:
     """Commitments with owner and due date; ``start`` is the engagement's start (ISO) if known."""
     out = []
-    for c in _dedupe(sorted(ctx.kind("commitment"), key=lambda c: c.evidence.start), 12):
+    # The most confident and specific commitments (the recap at the end of a call, "send Tom
+    # the API documentation by Friday"), not the first twelve "I'll pass that along"s; shown
+    # in call order.
+    ranked = sorted(ctx.kind("commitment"), key=lambda c: -_commitment_weight(c))
+    chosen = sorted(_dedupe(ranked, 12), key=lambda c: c.evidence.start)
+    for c in chosen:
         owner = c.attrs.get("owner") or c.evidence.speaker
         if owner in ctx.analysis.speaker_names:
             owner = ctx.analysis.speaker_names[owner]

@@ -61,3 +61,18 @@ def test_a_vendor_case_study_fills_the_customer_from_the_story(tmp_path: Path) -
     team = [f["value"] for f in data["sections"][3]["items"]["team"]]
     assert "Felix Amundsen" in team  # named as the contact on the engagement
     assert "Marta Quist" not in team  # named in passing, not on the team
+
+
+def test_specific_commitments_outrank_vague_ones() -> None:
+    from customer_snapshot.nlp.types import Candidate, Evidence
+    from customer_snapshot.snapshot.builder import _commitment_weight
+
+    ev = Evidence(1.0, 2.0, "Ana", "...")
+
+    def commitment(action: str, conf: float) -> Candidate:
+        return Candidate("commitment", action, ev, None, conf, {"action": action})
+
+    vague = [commitment(a, 0.65) for a in ("pass that along", "send it after this call")]
+    specific = commitment("send Tom the API documentation", 0.65)
+    assert all(_commitment_weight(specific) > _commitment_weight(v) for v in vague)
+    assert _commitment_weight(commitment("send it", 0.9)) < 0.9
