@@ -819,3 +819,20 @@ def test_cost_per_sentence_against_spacy(
             f"({facts_us / spacy_us:.1%})"
         )
     assert spacy_us > 0 and facts_us > 0
+
+
+def test_lowercase_asr_name_outside_the_model_lexicon(make_sentences: SentenceFactory) -> None:
+    """The tagger calls "corrigan" a verb; a word the model never learned is taken for a name."""
+    from customer_snapshot.nlp.model import load_model
+
+    text = "so hey everybody it's nate uh nate corrigan from corvane for anyone who doesn't know"
+    lexicon = load_model().known_words
+    assert "corrigan" not in lexicon and "everybody" in lexicon
+    found = {}
+    for lex in (frozenset(), lexicon):
+        extractor = FactExtractor(lexicon=lex)
+        for sentence in make_sentences(text, speaker="Speaker 1"):
+            extractor.feed(sentence)
+        found[bool(lex)] = [c.attrs["name"] for c in extractor.finish().candidates["introduction"]]
+    assert found[True] == ["Nate Corrigan"]
+    assert found[False] != ["Nate Corrigan"]
