@@ -1434,8 +1434,11 @@ _NOT_PAIN_MONEY_RE: Final = re.compile(
 )
 # A result said with a baseline ("the queue went from 300 down to 40") is not a complaint.
 _CHANGE_SENTENCE_RE: Final = re.compile(
-    r"\b(?:went from|(?:down|up) to|dropped|fell|decreased|improved|reduced|no longer|instead "
-    r"of|cut (?:it|that|our|the)|now (?:it's|it is|takes|we|they|runs))\b"
+    r"\b(?:went from|(?:down|up) to|dropped|fell|decreased|improved|reduced|no longer|"
+    r"cut (?:it|that|our|the)|now (?:it's|it is|takes|we|they|runs))\b|"
+    # "now it streams instead of the nightly batch" is a change; "they spend 30% of their
+    # time reconciling instead of analyzing" is the pain itself.
+    r"\b(?:now|today|these days)\b[^.!?]{0,60}\binstead of\b|\binstead of\b[^.!?]{0,40}\bnow\b"
 )
 _NOT_NOW_RE: Final = re.compile(
     r"\b(?:'d like|would like|let's|let me|i'll|we'll|going to|want to|wanna|plan to)\b"

@@ -443,6 +443,7 @@ def test_commitment_negative(make_sentences: SentenceFactory, text: str) -> None
         "and um we can't see which trucks are running empty until the the end of the month",
         "Claim denials were running at 14% and nobody knew why.",
         "Every teacher keeps attendance on paper and the office re-keys it by hand.",
+        "Our planners spend about 40% of their time fixing forecasts instead of planning.",
     ],
 )
 def test_problem(make_sentences: SentenceFactory, text: str) -> None:
@@ -458,6 +459,7 @@ def test_problem(make_sentences: SentenceFactory, text: str) -> None:
         "What's your biggest challenge right now?",
         "Sorry, I had an audio issue there for a second.",
         "About 1,900 drivers, give or take.",
+        "Now the data streams in every few minutes instead of the slow nightly batch.",
     ],
 )
 def test_problem_negative(make_sentences: SentenceFactory, text: str) -> None:
