@@ -1480,6 +1480,13 @@ _BASELINE_RE: Final = re.compile(
     r"\bcompared to|\brather than)\s(?:(?:about|around|roughly|like|almost|"
     r"nearly|over|under|more than|less than|just|only|a|an)\s)*$"
 )
+# "ten minutes instead of two days" compares amounts; "40% of their week chasing paperwork
+# instead of helping patients" does not.
+_INSTEAD_OF_AMOUNT_RE: Final = re.compile(
+    r"\binstead of (?:about |around |roughly |like |almost |nearly |over |the )?(?:\d|an? |one|"
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|sixty|hundred|several|hours|days|weeks|months)"
+)
 _TO_RESULT_RE: Final = re.compile(
     r"\bto\s(?:(?:about|around|roughly|like|almost|nearly|just|only|under|below|over|above)\s)*$"
 )
@@ -2733,7 +2740,10 @@ class FactExtractor:
             return 0.2  # "it was over a month, and it's now about five days"
         if q.kind == "count":
             return 0.0  # a count moved only when said so strongly ("3 kinds of savings")
-        if any(w in _CHANGE_BEFORE for w in before) or any(w in _CHANGE_AFTER for w in after):
+        if any(w in _CHANGE_BEFORE for w in before) or any(
+            w in _CHANGE_AFTER and (w != "instead" or _INSTEAD_OF_AMOUNT_RE.search(clause))
+            for w in after
+        ):
             return 0.2
         if q.kind == "money" and after[:1] == ["more"]:
             return 0.2  # "$400,000 more in grant funding"
