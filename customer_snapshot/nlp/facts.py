@@ -1996,6 +1996,8 @@ class FactExtractor:
         self._prev_speaker: str | None = None
         self._question: _Question | None = None
         self._answer: _Answer | None = None
+        # A date said without its event, waiting for "That's our kickoff." (turn, candidate).
+        self._last_date: tuple[int, Candidate] | None = None
         self._prev_text = ""  # the previous sentence of the same turn ("that's an action item")
         self._trial_left = 0  # sentences still inside talk about a pilot / proof of concept
         self._last_self: tuple[int, str] = (-1, "")  # (turn, name) of the last self-intro
@@ -2062,6 +2064,7 @@ class FactExtractor:
                 self._problem(s, low, quantities)
             self._testimonial(s, low)
             self._future_plan(s, low, quantities)
+        self._date_follow_up(s, low)
         for d in dates:
             self._date(s, low, d)
         for q in quantities:
@@ -2862,6 +2865,19 @@ class FactExtractor:
             conf = round(min(score, 0.95), 3)
             self._add(Candidate("future_plan", value, ev, None, conf, attrs))
 
+    def _date_follow_up(self, s: Sentence, low: str) -> None:
+        """ "Today is March 4th, 2025. That's our official project start date.": the next
+        sentence of the same turn names the event of a date said without one."""
+        last = self._last_date
+        self._last_date = None
+        if last is None or last[0] != s.turn or not _THAT_IS_RE.match(low):
+            return
+        context = _date_context(low, 0, 0)
+        if context:
+            cand = last[1]
+            cand.attrs["context"] = context
+            cand.confidence = round(min(cand.confidence + 0.2, 0.95), 3)
+
     def _date(self, s: Sentence, low: str, d: DateMatch) -> None:
         context = _date_context(low, d.start, d.end)
         conf = 0.3
@@ -2879,6 +2895,8 @@ class FactExtractor:
         norm = _date_normalized(d)
         value, ev, shift = _quote(s, d.start, d.end)
         cand = Candidate("date", value, ev, norm, round(min(conf, 0.95), 3), attrs)
+        if not context:
+            self._last_date = (s.turn, cand)
         pending = d.start - shift if norm is None else -1
         self._add(cand, date_at=pending, date_attr="normalized" if pending >= 0 else "")
 
@@ -2911,6 +2929,10 @@ def _make_tidy(text: str) -> str:
             continue
         words.append(word)
     return " ".join(words)
+
+
+# A sentence that names what the previous one was: "That's our official start date."
+_THAT_IS_RE: Final = re.compile(r"^\W*(?:and\s+)?(?:that's|that is|this is|which is|it's|it is)\b")
 
 
 def _date_context(low: str, start: int, end: int) -> str:

@@ -447,7 +447,15 @@ def _engagement(ctx: _Context) -> Section:
                 and c is not start
             ):
                 c.normalized = f"{int(c.normalized[:4]) + 1}{c.normalized[4:]}"
-    milestones = _dedupe(sorted(dated, key=lambda c: c.normalized or ""), 8)
+    # One milestone per event and day (a plan and its recap say "pilot starts May 16th"
+    # twice), the eight most confident, shown in date order.
+    by_event: dict[tuple[str, str], Candidate] = {}
+    for c in dated:
+        key = (c.normalized or "", c.attrs.get("context", ""))
+        if key not in by_event or c.confidence > by_event[key].confidence:
+            by_event[key] = c
+    ranked = sorted(by_event.values(), key=lambda c: (-c.confidence, c.evidence.start))
+    milestones = sorted(_dedupe(ranked, 8), key=lambda c: c.normalized or "")
     sec.items["milestones"] = [
         Fact.from_candidate(c, value=_trim(c.value), normalized=c.normalized) for c in milestones
     ]

@@ -839,3 +839,16 @@ def test_lowercase_asr_name_outside_the_model_lexicon(make_sentences: SentenceFa
         found[bool(lex)] = [c.attrs["name"] for c in extractor.finish().candidates["introduction"]]
     assert found[True] == ["Nate Corrigan"]
     assert found[False] != ["Nate Corrigan"]
+
+
+def test_date_event_named_by_the_next_sentence(make_sentences: SentenceFactory) -> None:
+    """ "Today is March 4th, 2025. That's our official project start date." """
+    facts = _run(
+        make_sentences,
+        [
+            ("Owen Brandt", "Today is Tuesday, March 4th, 2025. That's our official start date."),
+            ("Dana Okafor", "Great. And March 10th works for the workshop."),
+        ],
+    )
+    dates = {c.normalized: c.attrs["context"] for c in facts.candidates["date"]}
+    assert dates["2025-03-04"] == "start"
