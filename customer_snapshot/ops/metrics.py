@@ -461,14 +461,18 @@ class MetricsStore:
         finally:
             conn.close()
 
-    def runs(self, limit: int = 100, *, batch_id: str | None = None) -> list[RunRecord]:
-        """The newest ``limit`` runs, newest first (of one batch when ``batch_id`` is given)."""
+    def runs(
+        self, limit: int = 100, *, batch_id: str | None = None, status: str | None = None
+    ) -> list[RunRecord]:
+        """The newest ``limit`` runs, newest first (of one batch, or of one status, if given)."""
         with self._conn() as conn:
             if conn is None:
                 return []
-            where, params = ("WHERE batch_id = ?", [batch_id]) if batch_id else ("", [])
+            conditions = {"batch_id": batch_id, "status": status}
+            where = " AND ".join(f"{k} = ?" for k, v in conditions.items() if v is not None)
+            params: list[Any] = [v for v in conditions.values() if v is not None]
             rows = conn.execute(
-                f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?",
+                f"SELECT * FROM runs {'WHERE ' + where if where else ''} ORDER BY id DESC LIMIT ?",
                 [*params, limit],
             ).fetchall()
             return [self._run(conn, row) for row in rows]
@@ -633,12 +637,11 @@ def monitor_run(
         from customer_snapshot.memory.monitor import MemoryMonitoringService
 
         try:
-            service = MemoryMonitoringService(config, interval=interval, history=history)
             if prepare is not None:
-                first.append(service.sample_now())
+                first.append(_reading())
                 prepare()
-                # A fresh service: its growth baseline is the first sample it takes.
-                service = MemoryMonitoringService(config, interval=interval, history=history)
+            # Its growth baseline is its first sample: taken now, after ``prepare``.
+            service = MemoryMonitoringService(config, interval=interval, history=history)
             service.start()
         except (OSError, ValueError) as exc:  # psutil or /proc unreadable: no samples, go on
             log.warning("memory monitor not started: %s", exc)
@@ -648,6 +651,17 @@ def monitor_run(
         yield monitor
     finally:
         monitor.stop()
+
+
+def _reading() -> Any:
+    """One memory sample, without the alert checks a service would run on it."""
+    from customer_snapshot.memory import rss
+    from customer_snapshot.memory.monitor import MemorySample
+
+    resident, virtual = rss.process_memory()
+    available = rss.effective_available_bytes() / rss.MB
+    percent = rss.system_memory()[2]
+    return MemorySample(time.time(), resident / rss.MB, virtual / rss.MB, available, percent)
 
 
 def _warm_model(config: Config) -> Callable[[], object]:
