@@ -7,4 +7,7 @@ maps them to exit codes in one place). Importing a module must stay cheap: heavy
 inside the command functions, so ``--help`` stays fast.
 """
 
-COMMAND_MODULES: tuple[str, ...] = ("customer_snapshot.commands.ops",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "customer_snapshot.commands.memory",
+    "customer_snapshot.commands.ops",
+)

@@ -26,6 +26,7 @@ Example (the memory spec's)::
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -33,12 +34,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
+import psutil
+
 from customer_snapshot.config import Config
 from customer_snapshot.memory.rss import (
     MB,
     effective_available_bytes,
     effective_limit_mb,
     peak_rss_bytes,
+    peak_rss_bytes_of,
     process_memory,
     system_memory,
 )
@@ -143,8 +147,12 @@ class _Check(NamedTuple):
     message: str
 
 
-def _take_sample() -> MemorySample:
-    rss, vms = process_memory()
+def _take_sample(process: psutil.Process | None = None) -> MemorySample:
+    if process is None:
+        rss, vms = process_memory()
+    else:
+        info = process.memory_info()
+        rss, vms = int(info.rss), int(info.vms)
     _, _, percent = system_memory()
     return MemorySample(
         timestamp=time.time(),
@@ -165,6 +173,12 @@ class MemoryMonitoringService:
         thresholds: alert thresholds (default: the spec's).
         limit_mb: the limit usage is measured against; default: the smallest of the
             configured limit, the container limit and physical RAM.
+        pid: watch another process (``customer-snapshot memory monitor --pid``) instead of
+            this one; available memory is still this process's (the same machine or
+            container). When that process ends, sampling stops.
+
+    Raises:
+        psutil.NoSuchProcess: no process has ``pid``.
     """
 
     def __init__(
@@ -175,6 +189,7 @@ class MemoryMonitoringService:
         history: int = 1000,
         thresholds: AlertThresholds | None = None,
         limit_mb: float | None = None,
+        pid: int | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
@@ -199,6 +214,8 @@ class MemoryMonitoringService:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._started_at: float | None = None
+        self.pid = pid
+        self._process = psutil.Process(pid) if pid is not None else None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -250,6 +267,9 @@ class MemoryMonitoringService:
         while not stop.wait(self.interval):
             try:
                 self.sample_now()
+            except psutil.NoSuchProcess:
+                log.info("memory monitor: process %s has ended", self.pid)
+                return
             except Exception:  # the monitor must outlive a failed sample
                 log.exception("memory monitor: sampling failed")
 
@@ -270,7 +290,7 @@ class MemoryMonitoringService:
 
     def sample_now(self) -> MemorySample:
         """Take a sample now (also used by the thread), record it and check the thresholds."""
-        return self.record(_take_sample())
+        return self.record(_take_sample(self._process))
 
     def record(self, sample: MemorySample) -> MemorySample:
         """Record ``sample`` and check the thresholds against it (tests feed samples here)."""
@@ -368,6 +388,11 @@ class MemoryMonitoringService:
             return list(self._samples)
 
     @property
+    def sample_count(self) -> int:
+        """Samples taken since the service was made (including ones dropped from history)."""
+        return self._sample_count
+
+    @property
     def alerts(self) -> list[MemoryAlert]:
         """Alerts raised so far (bounded history), oldest first."""
         with self._lock:
@@ -397,7 +422,7 @@ class MemoryMonitoringService:
 
     def get_status(self) -> dict[str, Any]:
         """The current memory status (see :func:`get_memory_status`), from a fresh sample."""
-        now = _take_sample()
+        now = _take_sample(self._process)
         with self._lock:
             start = self._start
             peak = max(self._peak_mb, now.rss_mb)
@@ -414,8 +439,12 @@ class MemoryMonitoringService:
                 "samples": count,
                 "started_at": self._started_at,
                 "trend_mb_per_min": round(self.trend_mb_per_minute(), 3),
+                "pid": self.pid if self.pid is not None else os.getpid(),
             }
         )
+        if self.pid is not None:  # the kernel's high-water mark of *that* process
+            hwm = peak_rss_bytes_of(self.pid)
+            status["process_peak_mb"] = round(hwm / MB, 2) if hwm else status["peak_mb"]
         return status
 
 

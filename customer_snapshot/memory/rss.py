@@ -32,6 +32,7 @@ __all__ = [
     "effective_available_bytes",
     "effective_limit_mb",
     "peak_rss_bytes",
+    "peak_rss_bytes_of",
     "peak_rss_mb",
     "process_memory",
     "rss_bytes",
@@ -111,6 +112,14 @@ def peak_rss_bytes() -> int:
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     maxrss_bytes = maxrss if sys.platform == "darwin" else maxrss * 1024
     return max(maxrss_bytes, _vm_hwm_bytes())
+
+
+def peak_rss_bytes_of(pid: int) -> int:
+    """The kernel's high-water mark of another process's RSS (Linux ``VmHWM``), in bytes.
+
+    0 where it cannot be read (no such process, another user's, not Linux).
+    """
+    return _vm_hwm_bytes(Path(f"/proc/{pid}/status"))
 
 
 def peak_rss_mb() -> float:

@@ -144,11 +144,19 @@ class MemoryTracker:
 
     # -- recording ---------------------------------------------------------------------------
 
-    def set_baseline(self, label: str = "baseline") -> MemorySnapshot:
+    def set_baseline(self, label: str = "baseline", *, restart: bool = False) -> MemorySnapshot:
         """Take a snapshot and measure growth from it from now on.
 
         It also enters the history, so a spike is measured from it too.
+
+        Args:
+            label: the snapshot's label.
+            restart: also start spike detection afresh: a step up since the previous snapshot
+                (loading a model before the work starts) is not a spike.
         """
+        if restart:
+            with self._lock:
+                self._last = None
         snap = self.take_snapshot(label)
         with self._lock:
             self._baseline = snap

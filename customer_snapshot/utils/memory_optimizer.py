@@ -1,13 +1,16 @@
 """The memory spec's documented import path: ``customer_snapshot.utils.memory_optimizer``.
 
 Re-exports the memory toolkit of :mod:`customer_snapshot.memory` and adds the spec's
-:class:`StreamingVTTReader`, a thin object face on the streaming reader::
+:class:`StreamingVTTReader`, a thin object face on the streaming reader, and
+:class:`~customer_snapshot.utils.streaming_nlp.MemoryEfficientNLPProcessor`::
 
     from customer_snapshot.utils.memory_optimizer import MemoryTracker, StreamingVTTReader
 
     reader = StreamingVTTReader()
     for subtitle in reader.read_streaming("large_file.vtt"):
         process_subtitle(subtitle)
+
+Importing this module does not import spaCy or the reader: they load on first use.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from customer_snapshot.memory import (
     stop_memory_monitoring,
     strategy_for_size,
 )
+from customer_snapshot.utils.streaming_nlp import MemoryEfficientNLPProcessor
 
 if TYPE_CHECKING:
     from customer_snapshot.io.cue import Cue
@@ -53,6 +57,7 @@ __all__ = [
     "BoundedCache",
     "GCReport",
     "MemoryAlert",
+    "MemoryEfficientNLPProcessor",
     "MemoryLimit",
     "MemoryLimitExceeded",
     "MemoryMonitoringService",
