@@ -1402,6 +1402,28 @@ _PROBLEM_PHRASES: Final = {
     "in the old": 0.15,
     "re keying": 0.35,
     "one person": 0.15,
+    # How the old way is described: the tools people made do with, and what went missing.
+    "whiteboard": 0.2,
+    "whiteboards": 0.2,
+    "sticky notes": 0.3,
+    "post-it": 0.3,
+    "post-its": 0.3,
+    "walkie-talkies": 0.2,
+    "radios": 0.15,
+    "fax": 0.25,
+    "faxed": 0.25,
+    "binder": 0.2,
+    "binders": 0.2,
+    "phone tag": 0.35,
+    "email threads": 0.25,
+    "we lost": 0.3,
+    "got lost": 0.3,
+    "fell through the cracks": 0.4,
+    "if at all": 0.3,
+    "nobody was sure": 0.3,
+    "no one was sure": 0.3,
+    "wasn't sure": 0.2,
+    "used to": 0.2,
 }
 _PROBLEM_STRONG: Final = 0.35
 _PROBLEM_LEX: Final = {
@@ -1444,6 +1466,13 @@ _NOT_NOW_RE: Final = re.compile(
     r"\b(?:'d like|would like|let's|let me|i'll|we'll|going to|want to|wanna|plan to)\b"
 )
 _WE_RE: Final = re.compile(r"\b(?:we|our|us|my|i|i'm|we're|we've|me)\b")
+# A sentence that opens on the old way ("Before Ostrander, room status lived on a whiteboard",
+# "Back then ...", "In the old system ..."): it and the next few sentences describe the pains.
+_OLD_WAY_RE: Final = re.compile(
+    r"^\W*(?:(?:so|and|well|honestly|yeah)\W+)*(?:before (?!we (?:start|begin|go|get|dive|jump|"
+    r"wrap)\b)(?:[a-z'-]+\s?){1,3},|back then\b|in the old (?:days|system|world|setup)\b|"
+    r"the old way\b|previously\b|before (?:we|you) (?:had|went|switched|moved|rolled)\b)"
+)
 
 # Words around a number that say it moved (before it: "down 40%", "saved $2M"; after it:
 # "40% fewer tickets", "3x faster").
@@ -2000,6 +2029,7 @@ class FactExtractor:
         self._last_date: tuple[int, Candidate] | None = None
         self._prev_text = ""  # the previous sentence of the same turn ("that's an action item")
         self._trial_left = 0  # sentences still inside talk about a pilot / proof of concept
+        self._old_way_left = 0  # sentences still describing the old way (see _OLD_WAY_RE)
         self._last_self: tuple[int, str] = (-1, "")  # (turn, name) of the last self-intro
 
     # -- public API ----------------------------------------------------------------------
@@ -2547,6 +2577,12 @@ class FactExtractor:
         self._add(cand, date_at=pending, date_attr="due" if pending >= 0 else "")
 
     def _problem(self, s: Sentence, low: str, quantities: list[Quantity]) -> None:
+        old_way = self._old_way_left > 0
+        opens_old_way = bool(_OLD_WAY_RE.match(low))
+        if opens_old_way:
+            old_way, self._old_way_left = True, 4
+        elif self._old_way_left:
+            self._old_way_left -= 1
         if s.word_count < 6:
             return
         for ws, we in _windows(low, [m.start() for m in _PROBLEM_RE.finditer(low)] or [0]):
@@ -2575,6 +2611,10 @@ class FactExtractor:
                 continue
             if _WE_RE.search(part):
                 score += 0.1
+            if old_way:
+                score += 0.2  # said while describing how things were before
+            if opens_old_way and ws == 0:
+                score += 0.15  # "Before <product>, ..." itself
             if _EXCLUDE_FUTURE_RE.search(part):
                 score -= 0.15
             if round(score, 3) < 0.5:

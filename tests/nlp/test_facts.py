@@ -459,6 +459,7 @@ def test_problem(make_sentences: SentenceFactory, text: str) -> None:
         "What's your biggest challenge right now?",
         "Sorry, I had an audio issue there for a second.",
         "About 1,900 drivers, give or take.",
+        "Before we start, let me share my screen and walk through the agenda.",
         "Now the data streams in every few minutes instead of the slow nightly batch.",
     ],
 )
@@ -852,3 +853,22 @@ def test_date_event_named_by_the_next_sentence(make_sentences: SentenceFactory) 
     )
     dates = {c.normalized: c.attrs["context"] for c in facts.candidates["date"]}
     assert dates["2025-03-04"] == "start"
+
+
+def test_problems_while_the_old_way_is_described(make_sentences: SentenceFactory) -> None:
+    """ "Before <product>, ..." opens a description of the old way; the next sentences, even a
+    colleague's, are pains too when they carry a hint ("we lost", "if at all")."""
+    facts = _run(
+        make_sentences,
+        [
+            ("Ana Ruiz", "Before Quillbook, shift swaps lived on a whiteboard by the break room."),
+            ("Ben Ode", "And requests came in by phone and got written on sticky notes."),
+            ("Ben Ode", "We lost a lot of those every single week."),
+            ("Ana Ruiz", "Great, so the agenda for today has three parts."),
+        ],
+    )
+    found = [c.value for c in facts.candidates["problem"]]
+    assert any("whiteboard" in v for v in found), found
+    assert any("sticky notes" in v for v in found), found
+    assert any("We lost" in v for v in found), found
+    assert not any("agenda" in v for v in found)
