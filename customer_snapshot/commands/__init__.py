@@ -10,4 +10,5 @@ inside the command functions, so ``--help`` stays fast.
 COMMAND_MODULES: tuple[str, ...] = (
     "customer_snapshot.commands.memory",
     "customer_snapshot.commands.ops",
+    "customer_snapshot.commands.batch",
 )
