@@ -1466,6 +1466,24 @@ _NOT_NOW_RE: Final = re.compile(
     r"\b(?:'d like|would like|let's|let me|i'll|we'll|going to|want to|wanna|plan to)\b"
 )
 _WE_RE: Final = re.compile(r"\b(?:we|our|us|my|i|i'm|we're|we've|me)\b")
+# "You can say this: ...", "quote me on this", "feel free to use this": the words that follow
+# are offered as a quote.
+_QUOTE_FRAME_RE: Final = re.compile(
+    r"\b(?:you can (?:say|quote|write|put|use)(?: (?:this|that|me))?|(?:feel free to|go ahead and) "
+    r"(?:quote|use)(?: me| this| that)?|quote me(?: on (?:this|that))?|here's (?:my|a|the) quote|"
+    r"put this in (?:the|your) (?:case study|deck|writeup|write-up))\b\W*"
+)
+# An answer that declines or defers the quote.
+_NO_QUOTE_RE: Final = re.compile(
+    r"\b(?:check with|ask (?:my|our|legal)|legal|approval|approve|no promises|not sure|can't|"
+    r"cannot|get back to you|let me think|off the record)\b"
+)
+# A question that asks for a quote: "anything we could quote you on", "anything you want to say
+# about Baylock that we could share?", "would you recommend us".
+_QUOTE_ASK_RE: Final = re.compile(
+    r"\b(?:quote you|could quote|can quote|testimonial|(?:we|i) could share|we can share|"
+    r"in your (?:own )?words|would you recommend)\b"
+)
 # A sentence that opens on the old way ("Before Ostrander, room status lived on a whiteboard",
 # "Back then ...", "In the old system ..."): it and the next few sentences describe the pains.
 _OLD_WAY_RE: Final = re.compile(
@@ -2030,6 +2048,8 @@ class FactExtractor:
         self._prev_text = ""  # the previous sentence of the same turn ("that's an action item")
         self._trial_left = 0  # sentences still inside talk about a pilot / proof of concept
         self._old_way_left = 0  # sentences still describing the old way (see _OLD_WAY_RE)
+        # A quote being given: (speaker, or "?" for whoever answers next; turn; sentences left).
+        self._quote: tuple[str, int, int] = ("", -1, 0)
         self._last_self: tuple[int, str] = (-1, "")  # (turn, name) of the last self-intro
 
     # -- public API ----------------------------------------------------------------------
@@ -2089,10 +2109,11 @@ class FactExtractor:
         outcome = False
         if numbers and not question:
             outcome = self._outcomes(s, low, numbers)
+        quote = self._quoted(s, low)
         if not question:
             if not outcome:
                 self._problem(s, low, quantities)
-            self._testimonial(s, low)
+            self._testimonial(s, low, quote)
             self._future_plan(s, low, quantities)
         self._date_follow_up(s, low)
         for d in dates:
@@ -2821,7 +2842,41 @@ class FactExtractor:
             return "adoption"
         return "improvement"
 
-    def _testimonial(self, s: Sentence, low: str) -> None:
+    def _quoted(self, s: Sentence, low: str) -> tuple[bool, int]:
+        """Whether ``s`` is a quote the speaker offers, and where its words start.
+
+        "You can say this: for the first time, ..." frames the next words (and up to two more
+        sentences) as a quote; so does answering "anything we could quote you on?".
+        """
+        speaker = s.speaker or ""
+        frame = _QUOTE_FRAME_RE.search(low)
+        if frame:
+            self._quote = (speaker, s.turn, 2)
+            return True, frame.end()
+        who, turn, left = self._quote
+        if left > 0 and (speaker == who if who != "?" else s.turn != turn):
+            if _NO_QUOTE_RE.search(low):
+                self._quote = ("", -1, 0)  # "I'd have to check with legal"
+                return False, 0
+            self._quote = (speaker, s.turn, left - 1)
+            return True, 0
+        if left > 0 and s.turn != turn:
+            self._quote = ("", -1, 0)  # someone else spoke: the quote is over
+        asks = s.is_question or low.rstrip().endswith("?") or low == s.text
+        if asks and _QUOTE_ASK_RE.search(low):
+            self._quote = ("?", s.turn, 3)  # whoever answers next is quoted
+        return False, 0
+
+    def _testimonial(self, s: Sentence, low: str, quote: tuple[bool, int]) -> None:
+        quoted, at = quote
+        if quoted and len(low[at:].split()) >= 5 and not s.is_question:
+            value, ev, _ = _quote(s, at, len(s.text))
+            if at and len(low) == len(s.text):
+                said = s.text[at:].strip().strip('"“”')
+                value = said[:1].upper() + said[1:]  # the quote, without "you can say this:"
+            attrs = {"signals": "offered as a quote"}
+            self._add(Candidate("testimonial", value, ev, None, 0.8, attrs))
+            return
         if s.word_count < 6:
             return
         marks = [(m.start(), _TESTIMONIAL_LEX[m.group()]) for m in _TESTIMONIAL_RE.finditer(low)]

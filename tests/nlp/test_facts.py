@@ -872,3 +872,22 @@ def test_problems_while_the_old_way_is_described(make_sentences: SentenceFactory
     assert any("sticky notes" in v for v in found), found
     assert any("We lost" in v for v in found), found
     assert not any("agenda" in v for v in found)
+
+
+def test_testimonial_offered_as_a_quote(make_sentences: SentenceFactory) -> None:
+    """The words after "you can say this:" and the answer to "anything we could quote you on?"
+    are testimonials even without praise words; a deferred answer is not."""
+    facts = _run(
+        make_sentences,
+        [
+            ("Ana Ruiz", "Before we wrap, anything you'd want to say that we could share?"),
+            ("Ben Ode", "Sure. My crews file the daily log on time now, every single day."),
+            ("Ana Ruiz", "Love it. And is there anything we could quote you on, Carla?"),
+            ("Carla Diaz", "I'd have to check with our legal team before saying anything."),
+            ("Carla Diaz", "You can say this: for the first time my nurses leave at five o'clock."),
+        ],
+    )
+    found = [c.value for c in facts.candidates["testimonial"]]
+    assert any(v.startswith("My crews file the daily log") for v in found), found
+    assert any(v.startswith("For the first time my nurses") for v in found), found
+    assert not any("legal" in v for v in found), found
