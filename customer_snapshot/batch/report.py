@@ -131,6 +131,7 @@ def format_summary(report: BatchReport, out: IO[str], *, name_width: int = 40) -
     workers = report.settings.get("workers")
     executor = report.settings.get("executor", "local")
     who = f" with {workers} {executor} worker{'s' if workers != 1 else ''}" if workers else ""
-    out.write(f"{s['total']} files: {', '.join(parts)}; {s['seconds']:.1f} s{rate}{who}\n")
+    files = f"{s['total']} file{'s' if s['total'] != 1 else ''}"
+    out.write(f"{files}: {', '.join(parts)}; {s['seconds']:.1f} s{rate}{who}\n")
     if report.path:
         out.write(f"report: {report.path}\n")
