@@ -12,9 +12,6 @@ pytest collects the same checks through :class:`TestMemoryOptimization`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-
-import pytest
 
 from customer_snapshot.utils.selftest import MemoryOptimizationTester, main
 
@@ -22,11 +19,12 @@ __all__ = ["MemoryOptimizationTester", "TestMemoryOptimization"]
 
 
 class TestMemoryOptimization(MemoryOptimizationTester):
-    """The checks, collected by pytest (each method of the tester is a test)."""
+    """The checks, collected by pytest (each method of the tester is a test).
 
-    @pytest.fixture(autouse=True)
-    def _cleanup(self) -> Iterator[None]:
-        yield
+    No pytest import: the script runs where only the package is installed.
+    """
+
+    def teardown_method(self, method: object) -> None:
         self.cleanup()
 
 

@@ -156,6 +156,27 @@ def test_line_by_line_profile_from_a_passed_config(caplog: pytest.LogCaptureFixt
     assert len(table) == 1 and table[0].levelno == logging.DEBUG
 
 
+def _line_traced() -> bool:
+    """Whether a tracer follows this function's lines (it set a local trace for its frame)."""
+    return sys._getframe().f_trace is not None
+
+
+def test_line_by_line_traces_only_the_profiled_function(caplog: pytest.LogCaptureFixture) -> None:
+    @memory_profile(label="stage one", line_by_line=True, sample_interval=None)
+    def outer() -> tuple[bool, bool]:
+        here = sys._getframe().f_trace is not None
+        return here, _line_traced()
+
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    # The profiled function's lines are traced; a function it calls runs at full speed.
+    assert outer() == (True, False)
+    messages = [r.getMessage() for r in caplog.records]
+    table = next(m for m in messages if "line by line" in m)
+    assert table.startswith("memory stage one, line by line:")
+    assert "return here, _line_traced()" in table
+    assert any(m.startswith("memory stage one: ") for m in messages)
+
+
 def test_profile_block_context_manager() -> None:
     with profile_block("stage", sample_interval=None) as usage:
         pass

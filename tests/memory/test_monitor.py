@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from customer_snapshot.config import Config
@@ -24,6 +27,7 @@ from customer_snapshot.memory.monitor import (
     start_memory_monitoring,
     stop_memory_monitoring,
 )
+from customer_snapshot.memory.rss import peak_rss_bytes_of
 
 LOGGER = "customer_snapshot.memory.monitor"
 STATUS_KEYS = {
@@ -331,3 +335,35 @@ def test_service_limit_comes_from_the_container(
 def test_peak_rss_is_at_least_current() -> None:
     assert rss.peak_rss_mb() >= rss.rss_mb() * 0.99
     assert monitor_module.get_memory_status()["peak_mb"] >= rss.rss_mb() * 0.99
+
+
+def test_watching_another_process(config: Config) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; x = b'x' * (30 * 2**20); print(1, flush=True); "
+         "time.sleep(30)"],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"1\n"
+        service = MemoryMonitoringService(config, interval=0.02, pid=child.pid)
+        sample = service.sample_now()
+        assert sample.rss_mb > 30 and service.sample_count == 1
+        status = service.get_status()
+        assert status["pid"] == child.pid and status["process_peak_mb"] >= 30
+        assert peak_rss_bytes_of(child.pid) >= 30 * 2**20
+        service.start()
+        child.kill()
+        child.wait()
+        deadline = time.monotonic() + 5
+        while service.is_running and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not service.is_running  # the sampling thread ends with the process
+        service.stop()
+    finally:
+        child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+    assert peak_rss_bytes_of(child.pid) == 0
+    with pytest.raises(psutil.NoSuchProcess):
+        MemoryMonitoringService(config, pid=child.pid)

@@ -196,3 +196,15 @@ def test_snapshots_from_many_threads_are_all_recorded() -> None:
 def test_invalid_history_size() -> None:
     with pytest.raises(ValueError, match="max_snapshots"):
         MemoryTracker(max_snapshots=0)
+
+
+def test_a_restarted_baseline_is_not_a_spike(fake_rss: list[float]) -> None:
+    fake_rss.extend([20, 170, 175, 240, 240])
+    t = MemoryTracker(spike_threshold_mb=50)
+    t.take_snapshot("run start")  # 20
+    t.set_baseline("model loaded", restart=True)  # 170: loading a model is not a spike
+    t.take_snapshot("a")  # 175
+    t.take_snapshot("b")  # 240: +65 is
+    analysis = t.analyze_memory_usage()
+    assert analysis["baseline_mb"] == 170 and analysis["growth_mb"] == 70
+    assert [(s["before"], s["after"]) for s in analysis["spikes"]] == [("a", "b")]
