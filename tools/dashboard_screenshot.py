@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="0.25,0.5,1,2,4", help="synthetic sizes in MB")
     p.add_argument("--mode", default="comprehensive", choices=["summary", "comprehensive"])
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "images" / "dashboard.png")
+    p.add_argument(
+        "--tight-limit-mb", type=float, default=230.0,
+        help="also process the first transcript under this MEMORY_LIMIT_MB (0: do not), a real "
+        "run close to its limit that shows the alerts and the advice",
+    )  # fmt: skip
     args = p.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from tests.browser import screenshot
@@ -58,12 +63,17 @@ def main(argv: list[str] | None = None) -> int:
                 check=True, capture_output=True,
             )  # fmt: skip
             inputs.append(synthetic)
-        for path in inputs:
+        runs = [(path, env) for path in inputs]
+        if args.tight_limit_mb:
+            tight = {**env, "MEMORY_LIMIT_MB": str(args.tight_limit_mb)}
+            runs.insert(len(runs) // 2, (inputs[0], tight))
+        for path, run_env in runs:
             done = subprocess.run(
                 [str(CLI), "process", str(path), "-o", f"{work / 'out'}/", "-q"],
-                env=env, capture_output=True, text=True, check=False,
+                env=run_env, capture_output=True, text=True, check=False,
             )  # fmt: skip
-            print(f"{path.name}: exit {done.returncode}", file=sys.stderr)
+            limit = run_env.get("MEMORY_LIMIT_MB", "default")
+            print(f"{path.name} (limit {limit}): exit {done.returncode}", file=sys.stderr)
         page = work / "dashboard.html"
         subprocess.run(
             [str(CLI), "dashboard", "--mode", args.mode, "-o", str(page)], env=env, check=True

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from customer_snapshot.config import Config
@@ -86,6 +87,7 @@ def _emit(text: str, output: str | None) -> None:
     from customer_snapshot.pipeline import write_atomic
 
     try:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
         write_atomic(output, text.encode())
     except OSError as exc:
         raise OutputError(output, exc.strerror or str(exc)) from None

@@ -188,24 +188,29 @@ def recommendations(data: DashboardData) -> list[Recommendation]:
     runs, ok = data.runs, data.ok_runs
     if not runs:
         return out
-    peaks = [r.peak_rss_mb for r in runs if r.peak_rss_mb is not None]
-    limits = [r.memory_limit_mb for r in runs if r.memory_limit_mb]
-    limit = min(limits[0] if limits else data.limit_mb, data.limit_mb)
-    if peaks and limit:
-        top = max(peaks)
-        share = top / limit
+    # Each run against the limit it ran under (MEMORY_LIMIT_MB may differ between runs).
+    shares = [
+        (r.peak_rss_mb / (r.memory_limit_mb or data.limit_mb), r.peak_rss_mb, r)
+        for r in runs
+        if r.peak_rss_mb is not None and (r.memory_limit_mb or data.limit_mb)
+    ]
+    if shares:
+        share, top, worst = max(shares, key=lambda t: t[0])
+        limit = worst.memory_limit_mb or data.limit_mb
         if share >= 0.9:
             out.append(Recommendation(
                 "critical", "Peak memory at the limit",
-                f"The highest peak, {_mb(top)}, is {share:.0%} of the {_mb(limit)} limit. Run "
-                "batches with fewer workers (--workers 1) or --low-memory, lower CHUNK_SIZE, "
-                "or raise MEMORY_LIMIT_MB if the machine has the memory.",
+                f"Run #{worst.id} ({Path(worst.source_name).name}) peaked at {_mb(top)}, "
+                f"{share:.0%} of its {_mb(limit)} limit. Run batches with fewer workers "
+                "(--workers 1) or --low-memory, lower CHUNK_SIZE, or raise MEMORY_LIMIT_MB if "
+                "the machine has the memory.",
             ))  # fmt: skip
         elif share >= 0.8:
             out.append(Recommendation(
                 "warning", "Peak memory near the limit",
-                f"The highest peak, {_mb(top)}, is {share:.0%} of the {_mb(limit)} limit. "
-                "Use fewer workers or --low-memory for batches before inputs grow further.",
+                f"Run #{worst.id} ({Path(worst.source_name).name}) peaked at {_mb(top)}, "
+                f"{share:.0%} of its {_mb(limit)} limit. Use fewer workers (--workers) or "
+                "--low-memory for batches, or raise MEMORY_LIMIT_MB, before inputs grow further.",
             ))  # fmt: skip
         elif share < 0.4 and len(ok) >= 3:
             spare = int(limit // max(top, 1.0))

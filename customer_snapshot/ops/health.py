@@ -189,7 +189,8 @@ def check_data_folder(config: Config) -> tuple[str, str]:
         os.unlink(probe)
     store = MetricsStore.for_config(config)
     runs = store.count()
-    what = f"metrics store: {runs} runs" if store.path.exists() else "no metrics store yet"
+    plural = "" if runs == 1 else "s"
+    what = f"metrics store: {runs} run{plural}" if store.path.exists() else "no metrics store yet"
     return OK, f"{home} is writable; {what}"
 
 
