@@ -286,7 +286,11 @@ def worker_main(conn: Any) -> None:
         if tasks is None:
             return
         for task in tasks:
-            conn.send(run_task(task, formats=formats, config=config, limit_mb=limit_mb))
+            result = run_task(task, formats=formats, config=config, limit_mb=limit_mb)
+            try:
+                conn.send(result)
+            except OSError:  # the parent went away (killed): nobody is waiting
+                return
 
 
 # Dask may run several tasks in threads of one worker process; the spaCy pipeline is shared
