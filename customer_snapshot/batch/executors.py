@@ -158,7 +158,8 @@ class LocalExecutor:
                 start_new_session=True,
             )
             conn = Connection(ours.detach())
-        conn.send((self.config, self.formats, self.limit_mb))
+        with contextlib.suppress(OSError):  # died at once: its end of file says so below
+            conn.send((self.config, self.formats, self.limit_mb))
         info = WorkerInfo(slot=self._slots, pid=proc.pid)
         self.worker_log.append(info)
         return _Worker(proc, conn, info)
@@ -241,7 +242,8 @@ class LocalExecutor:
                         chunk = [pending.popleft() for _ in range(min(n, len(pending)))]
                         w.in_flight.extend(chunk)
                         w.assigned += len(chunk)
-                        w.conn.send(chunk)
+                        with contextlib.suppress(OSError):  # died: its end of file says so
+                            w.conn.send(chunk)
                 if not any(w.in_flight for w in live):
                     continue  # a recycled worker is being replaced
                 # A worker's connection is readable when it sent a result, and at its end of
