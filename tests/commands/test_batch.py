@@ -127,7 +127,7 @@ def test_ctrl_c_stops_the_batch_and_a_rerun_resumes_where_it_stopped(
         "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n" + (words * 7000)[:500_000] + "\n"
     )
     shutil.copy(QUIRKS / "zoom.vtt", src / "c_last.vtt")
-    argv = [str(CLI), "batch", str(src), "-o", str(out), "--workers", "1",
+    argv = [str(CLI), "batch", str(src), "-o", str(out), "--workers", "1", "--batch-size", "1",
             "--memory-limit-per-worker", "350MB"]  # fmt: skip
 
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -148,9 +148,14 @@ def test_ctrl_c_stops_the_batch_and_a_rerun_resumes_where_it_stopped(
     assert again.returncode == 1, again.stderr
     assert statuses(data) == {"a_first.vtt": "cached", "b_long.vtt": "failed",
                               "c_last.vtt": "ok"}  # fmt: skip
-    long = data["files"][1]
-    # Past its worker's memory limit: that file fails, the batch goes on.
-    assert long["error_type"] == "MemoryLimitExceeded" and "limit 350 MB" in long["error"]
+    long, last = data["files"][1:]
+    # Past its worker's memory limit: that file fails (nothing written), the batch goes on, and
+    # the worker that passed its limit is replaced before the next file.
+    assert long["error_type"] == "MemoryLimitExceeded"
+    assert long["error"].startswith("memory limit exceeded in ")
+    assert "limit 350 MB" in long["error"] and long["peak_rss_mb"] > 350
+    assert not any(f.startswith("b_long") for f in os.listdir(out))
+    assert last["worker"] != long["worker"] and len(data["worker_processes"]) == 2
 
 
 def psutil_children() -> list[Any]:
