@@ -243,6 +243,9 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
 
     if args.no_progress or args.quiet:
         config.progress = False
+    if args.quiet:
+        # -q: errors only (the memory monitor's alerts and the reader's warnings are logged).
+        logging.getLogger("customer_snapshot").setLevel(logging.ERROR)
     if args.memory_limit is not None:
         config.memory_limit_mb = args.memory_limit
     formats = resolve_formats(args.format)
@@ -401,3 +404,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        # A bug of ours, not the user's input. The traceback goes to the log at DEBUG level
+        # (LOG_LEVEL=DEBUG shows it); the user gets one line and exit code 1.
+        log.debug("internal error", exc_info=True)
+        print(
+            f"customer-snapshot: internal error: {type(exc).__name__}: {exc} "
+            "(run with LOG_LEVEL=DEBUG for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE

@@ -74,6 +74,21 @@ def test_errors_are_one_line_without_traceback(capsys: pytest.CaptureFixture[str
     assert err.count("\n") == 1 and "Traceback" not in err and "/nonexistent/call.vtt" in err
 
 
+def test_a_bug_of_ours_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from customer_snapshot import cli
+
+    def broken(args: object, config: object) -> int:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(cli, "cmd_cues", broken)
+    assert main(["cues", str(QUIRKS / "zoom.vtt")]) == EXIT_FAILURE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("customer-snapshot: internal error: KeyError: 'oops'")
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["frobnicate"]) == EXIT_USAGE
     assert main([]) == EXIT_USAGE
