@@ -25,6 +25,7 @@ finders only run when a cheap pre-check says the sentence could hold a number or
 from __future__ import annotations
 
 import bisect
+import datetime as _dt
 import heapq
 import re
 from collections import Counter
@@ -1898,7 +1899,7 @@ _EVENT_RE: Final = re.compile(
     r"\b(?P<signoff>sign[- ]?off|signed off|approv(?:al|ed|e))\b|\b(?P<contract>contract|"
     r"signed|signing|agreement|sow|statement of work|purchase order)\b|\b(?P<renewal>renew"
     r"(?:al|als|s|ed|ing)?)\b|\b(?P<deadline>due|deadline)\b|\b(?P<completion>complet(?:e|ed|es|"
-    r"ion)|finish(?:ed|es)?|wrap(?:ped)? up|delivered|delivery)\b|\b(?P<rollout>roll(?:ed|"
+    r"ion)|finish(?:ed|es)?|wrap(?:ped|s)?(?: up)?|delivered|delivery)\b|\b(?P<rollout>roll(?:ed|"
     r"ing)?[- ]?out|rollout|deploy(?:ed|ment)?)\b|\b(?P<migration>migrat\w*)\b|"
     r"\b(?P<training>training|trained|workshops?)\b|\b(?P<outage>outage|incident|downtime|went "
     r"down)\b|\b(?P<audit>audit)\b|\b(?P<meeting>board meeting|meeting|review|qbr|summit|"
@@ -1954,6 +1955,24 @@ def _windows(low: str, positions: list[int], limit: int = _VALUE_LIMIT) -> list[
         if len(spans) == 4:
             break
     return spans
+
+
+_ANCHOR_SENTENCES: Final = 8  # how far back a full date still anchors a year-less one
+
+
+def _nearest_year(iso: str, anchor: str) -> str:
+    """``iso`` moved to the year (anchor's, or one either side) nearest to ``anchor``.
+
+    >>> _nearest_year("2025-11-15", "2025-01-31"), _nearest_year("2025-01-20", "2025-01-31")
+    ('2024-11-15', '2025-01-20')
+    """
+    try:
+        a = _dt.date.fromisoformat(anchor)
+        month, day = int(iso[5:7]), int(iso[8:10])
+        options = [_dt.date(y, month, day) for y in (a.year - 1, a.year, a.year + 1)]
+    except ValueError:
+        return iso
+    return min(options, key=lambda o: abs((o - a).days)).isoformat()
 
 
 def _date_normalized(d: DateMatch) -> str | None:
@@ -2043,6 +2062,8 @@ class FactExtractor:
         self._prev_speaker: str | None = None
         self._question: _Question | None = None
         self._answer: _Answer | None = None
+        self._sentence_no = 0
+        self._anchor: tuple[int, str] = (0, "")  # (sentence number, ISO) of the last full date
         # A date said without its event, waiting for "That's our kickoff." (turn, candidate).
         self._last_date: tuple[int, Candidate] | None = None
         self._prev_text = ""  # the previous sentence of the same turn ("that's an action item")
@@ -2115,6 +2136,7 @@ class FactExtractor:
                 self._problem(s, low, quantities)
             self._testimonial(s, low, quote)
             self._future_plan(s, low, quantities)
+        self._sentence_no += 1
         self._date_follow_up(s, low)
         for d in dates:
             self._date(s, low, d)
@@ -2159,6 +2181,9 @@ class FactExtractor:
             norm = _date_normalized(d)
             if norm is None:
                 return
+            anchor = cand.attrs.pop("anchor", "")
+            if anchor and d.precision == "day":
+                norm = _nearest_year(norm, anchor)
             if entry.date_attr == "due":
                 cand.attrs["due"] = norm
             else:
@@ -2960,6 +2985,18 @@ class FactExtractor:
             conf = round(min(score, 0.95), 3)
             self._add(Candidate("future_plan", value, ev, None, conf, attrs))
 
+    def _anchor_date(self, cand: Candidate, d: DateMatch, norm: str | None) -> None:
+        """A story told in order ("kicked off October 7th, 2024 ... live by November 15th ...
+        wrapped January 31st, 2025"): a day said without its year is placed in the year that
+        puts it nearest the last full date said a few sentences before, not in the call's
+        most frequent year."""
+        if d.year_explicit and d.precision == "day" and norm:
+            self._anchor = (self._sentence_no, norm)
+        elif norm is None and d.precision == "day":
+            at, iso = self._anchor
+            if iso and self._sentence_no - at <= _ANCHOR_SENTENCES:
+                cand.attrs["anchor"] = iso
+
     def _date_follow_up(self, s: Sentence, low: str) -> None:
         """ "Today is March 4th, 2025. That's our official project start date.": the next
         sentence of the same turn names the event of a date said without one."""
@@ -2992,6 +3029,7 @@ class FactExtractor:
         cand = Candidate("date", value, ev, norm, round(min(conf, 0.95), 3), attrs)
         if not context:
             self._last_date = (s.turn, cand)
+        self._anchor_date(cand, d, norm)
         pending = d.start - shift if norm is None else -1
         self._add(cand, date_at=pending, date_attr="normalized" if pending >= 0 else "")
 
@@ -3045,9 +3083,24 @@ def _date_context(low: str, start: int, end: int) -> str:
     m_end = _HARD_BREAK_RE.search(low, end, hi)
     if m_end:
         hi = m_end.start()
+    # "kicked off on October 7th, 2024, and wrapped on January 31st, 2025": an event in the
+    # date's own clause wins over one in the clause before it.
+    clause_lo = lo
+    for m in _CLAUSE_BREAK_RE.finditer(low, lo, start):
+        clause_lo = m.end()
+    events = [
+        m
+        for m in _EVENT_RE.finditer(low, lo, hi)
+        if m.lastgroup and not (m.start() < end and m.end() > start)
+    ]
+    after = _CLAUSE_BREAK_RE.search(low, end, hi)
+    clause_hi = after.start() if after else hi
+    own = [m for m in events if m.start() >= clause_lo and m.end() <= clause_hi]
+    if own:
+        events = own
     best: dict[bool, tuple[float, str]] = {}
-    for m in _EVENT_RE.finditer(low, lo, hi):
-        if (m.start() < end and m.end() > start) or not m.lastgroup:
+    for m in events:
+        if not m.lastgroup:
             continue
         # Words before the date bind tighter than words after it.
         dist = start - m.end() if m.end() <= start else (m.start() - end) * 1.5

@@ -891,3 +891,24 @@ def test_testimonial_offered_as_a_quote(make_sentences: SentenceFactory) -> None
     assert any(v.startswith("My crews file the daily log") for v in found), found
     assert any(v.startswith("For the first time my nurses") for v in found), found
     assert not any("legal" in v for v in found), found
+
+
+def test_yearless_dates_take_the_year_of_the_story(make_sentences: SentenceFactory) -> None:
+    """A day said without its year, a sentence after full dates, is placed nearest them; the
+    event of each date is the one in its own clause."""
+    facts = _run(
+        make_sentences,
+        [
+            (
+                "Ana Ruiz",
+                "The rollout kicked off on October 7th, 2024, and wrapped on January 31st, 2025.",
+            ),
+            ("Ana Ruiz", "The first pilot crews were live by November 15th, which was early."),
+        ],
+    )
+    dates = {
+        c.attrs["surface"]: (c.normalized, c.attrs["context"]) for c in facts.candidates["date"]
+    }
+    assert dates["October 7th, 2024"] == ("2024-10-07", "kickoff")
+    assert dates["January 31st, 2025"] == ("2025-01-31", "completion")
+    assert dates["November 15th"][0] == "2024-11-15"
