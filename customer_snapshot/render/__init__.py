@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+import types
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -151,3 +152,15 @@ def render(
             raise OutputError(str(path), exc.strerror or str(exc)) from None
         written.append(str(path))
     return written
+
+
+class _CallableModule(types.ModuleType):
+    """``customer_snapshot.render`` is both this package and DESIGN's ``render()`` function:
+    importing the package binds it over the function's name, so the package itself calls
+    :func:`render`."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> list[str]:
+        return render(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
