@@ -248,6 +248,10 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
         logging.getLogger("customer_snapshot").setLevel(logging.ERROR)
     if args.memory_limit is not None:
         config.memory_limit_mb = args.memory_limit
+    if args.low_memory:
+        from customer_snapshot.memory.sizing import apply_low_memory
+
+        config = apply_low_memory(config)
     formats = resolve_formats(args.format)
     if args.docx_template is not None:
         if not Path(args.docx_template).is_file():
@@ -346,6 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of Jinja templates overriding ours (snapshot.md.j2, snapshot.html.j2, ...)",
     )  # fmt: skip
     p.add_argument("--memory-limit", type=float, metavar="MB", help="memory limit of the run")
+    p.add_argument(
+        "--low-memory", action="store_true",
+        help="one spaCy process and smaller batches: slower, less memory",
+    )  # fmt: skip
     p.add_argument("-q", "--quiet", action="store_true", help="no messages on stderr")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=cmd_process)

@@ -219,3 +219,23 @@ def test_cli_memory_limit_is_one_line_and_exit_3(tmp_path: Path) -> None:
     assert done.stderr.strip() == (
         "customer-snapshot: error: MEMORY_LIMIT_MB='sixty': expected a number"
     )
+
+
+def test_cli_low_memory_reaches_the_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customer_snapshot.cli import main
+
+    seen: list[Config] = []
+    real = pipeline.process_file
+
+    def spy(*args: object, config: Config, **kwargs: object) -> ProcessResult:
+        seen.append(config)
+        return real(*args, config=config, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "process_file", spy)
+    monkeypatch.setenv("BATCH_SIZE", "8")
+    out = tmp_path / "low.json"
+    assert main(["process", str(EXAMPLE), "-o", str(out), "--low-memory", "-q"]) == 0
+    assert seen[0].low_memory and seen[0].batch_size == 4  # apply_low_memory's settings
+    assert json.loads(out.read_text())["metrics"]["n_process"] == 1
