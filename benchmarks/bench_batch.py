@@ -61,6 +61,14 @@ def wait_idle(max_busy: float, max_wait: float) -> float:
     return busy
 
 
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (every process, every CPU) since boot."""
+    import psutil
+
+    t = psutil.cpu_times()
+    return float(t.user + t.nice + t.system + t.irq + t.softirq + getattr(t, "steal", 0.0))
+
+
 def run(
     src: Path,
     work: Path,
@@ -70,26 +78,54 @@ def run(
     home: Path | None = None,
     cache: bool = False,
     idle: tuple[float, float] = (100.0, 0.0),
+    attempts: int = 1,
+    max_others: float = 0.1,
 ) -> dict[str, Any]:
-    """One batch command; its wall time, CPU time, the CPU use before it, and its report."""
+    """One batch command: wall time, its CPU time, the CPU other processes took meanwhile, and
+    its report. A run during which other processes took more than ``max_others`` of a CPU is
+    measured again (up to ``attempts`` times; the last one is kept either way)."""
+    for attempt in range(attempts):
+        m = _run_once(src, work, workers, fmt, home=home, cache=cache, idle=idle)
+        m["attempts"] = attempt + 1
+        if m["others"] <= max_others:
+            break
+        print(f"  (other processes took {m['others']:.2f} CPU during a {workers}-worker run: "
+              "measuring again)", file=sys.stderr)  # fmt: skip
+    return m
+
+
+def _run_once(
+    src: Path,
+    work: Path,
+    workers: int,
+    fmt: str,
+    *,
+    home: Path | None,
+    cache: bool,
+    idle: tuple[float, float],
+) -> dict[str, Any]:
     home = home or Path(tempfile.mkdtemp(dir=work, prefix="home-"))
     out = Path(tempfile.mkdtemp(dir=work, prefix="out-"))
     argv = [str(CLI), "batch", str(src), "-o", str(out), "-f", fmt, "--workers", str(workers)]
     argv += ["-q", "--no-progress"] + ([] if cache else ["--no-cache"])
     load = wait_idle(*idle)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    machine_before = busy_seconds()
     t0 = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ,
                           "SNAPSHOT_HOME": str(home)}, check=False)  # fmt: skip
     wall = time.perf_counter() - t0
+    machine_after = busy_seconds()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     report = json.loads((out / "batch_report.json").read_text())
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         raise SystemExit(f"batch failed: {' '.join(argv)}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    others = max(0.0, (machine_after - machine_before) - cpu) / wall  # in CPUs
     shutil.rmtree(out)
-    return {"wall": wall, "cpu": cpu, "load": load, "report": report, "home": home}
+    return {"wall": wall, "cpu": cpu, "load": load, "others": others, "report": report,
+            "home": home}  # fmt: skip
 
 
 def main() -> int:
@@ -101,11 +137,17 @@ def main() -> int:
     ap.add_argument(
         "--idle",
         type=float,
-        default=15.0,
+        default=20.0,
         metavar="PCT",
         help="before each run, wait (up to --max-wait s) for CPU use under PCT %%",
     )
-    ap.add_argument("--max-wait", type=float, default=300.0)
+    ap.add_argument("--max-wait", type=float, default=600.0)
+    ap.add_argument(
+        "--attempts",
+        type=int,
+        default=6,
+        help="measure a run again while other processes took over 0.1 CPU during it",
+    )
     a = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
@@ -116,10 +158,10 @@ def main() -> int:
         runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
         for r in range(a.repeat):
             for w in (1, 2) if r % 2 == 0 else (2, 1):
-                m = run(src, work, w, a.format, idle=idle)
+                m = run(src, work, w, a.format, idle=idle, attempts=a.attempts)
                 runs[w].append(m)
                 print(f"  {w} worker(s): {m['wall']:6.2f} s wall, {m['cpu']:6.2f} s CPU, "
-                      f"CPUs {m['load']:.0f}% busy before", file=sys.stderr)  # fmt: skip
+                      f"others {m['others']:.2f} CPU", file=sys.stderr)  # fmt: skip
         cold: list[float] = []
         warm: list[float] = []
         for _ in range(a.repeat):
@@ -141,7 +183,8 @@ def main() -> int:
     }
     loads = {w: max(p["load_seconds"] or 0 for m in runs[w]
                     for p in m["report"]["worker_processes"]) for w in runs}  # fmt: skip
-    busy = max(m["load"] for w in runs for m in runs[w])
+    others = max(m["others"] for w in runs for m in runs[w])
+    tries = sum(m["attempts"] for w in runs for m in runs[w])
     cache_x = median(cold) / median(warm)
     lines = [
         "## Batch",
@@ -166,12 +209,17 @@ def main() -> int:
         f"- 2 workers: **{speedup:.2f}x** the files per minute of 1 worker (target: at least "
         f"1.6x on 2 cores). CPU per file: {cpu[1] / n:.2f} s with 1 worker, {cpu[2] / n:.2f} s "
         "with 2.",
+        f"- Short of 2x: per-file CPU is {(cpu[2] / cpu[1] - 1) * 100:.0f}% higher with both "
+        "cores busy (shared cache and memory bandwidth), every run starts its workers (Python, "
+        f"imports and the model: {loads[2]:.2f} s of model load per worker), and the last files "
+        "leave one worker idle.",
         f"- Cache: a rerun of the unchanged set takes {median(warm):.2f} s against "
         f"{median(cold):.2f} s for the run that filled the cache: **{cache_x:.0f}x** faster "
         f"({median(warm) / median(cold) * 100:.1f}% of the time; target: under 30%).",
-        f"- Each run started when the machine's CPUs were at most {a.idle:g}% busy over a "
-        f"second, or after {a.max_wait:g} s of waiting (the highest reading before a throughput "
-        f"run: {busy:.0f}%): other work on this 2-CPU machine takes the second worker's CPU.",
+        f"- The machine is shared: each run started once its CPUs were at most {a.idle:g}% busy "
+        f"(or after {a.max_wait:g} s), and a throughput run during which other processes took "
+        f"more than 0.1 CPU was measured again ({tries} runs for the {2 * a.repeat} kept; in "
+        f"the kept runs other processes took at most {others:.2f} CPU).",
     ]
     body = "\n".join(lines)
     print(body)

@@ -65,21 +65,28 @@ def test_dev_set_plus_a_corrupt_file_then_a_rerun_from_the_cache(
     for p in dev:
         shutil.copy(p, src / ("renewals" if p.suffix == ".srt" else "") / p.name)
     (src / "corrupt.vtt").write_bytes(os.urandom(4096))
+    (src / "gone.vtt").symlink_to(tmp_path / "deleted.vtt")  # listed, but cannot be read
+    env = {"BATCH_SIZE": "2", "MEMORY_LIMIT_PER_WORKER": "1.5GB"}
 
-    first, first_s = batch(src, "-o", out, "-f", "md", "-f", "json", "--workers", "2")
+    first, first_s = batch(src, "-o", out, "-f", "md", "-f", "json", "--workers", "2", env=env)
     assert first.returncode == 1, first.stderr
     data = report(out)
     names = {p.name if p.suffix == ".vtt" else f"renewals/{p.name}" for p in dev}
-    assert statuses(data) == {**{n: "ok" for n in names}, "corrupt.vtt": "failed"}
+    failed = {"corrupt.vtt": "failed", "gone.vtt": "failed"}
+    assert statuses(data) == {**{n: "ok" for n in names}, **failed}
     bad = next(f for f in data["files"] if f["name"] == "corrupt.vtt")
     assert bad["error"].startswith("corrupt.vtt") and bad["error_type"] == "TranscriptFormatError"
+    gone = next(f for f in data["files"] if f["name"] == "gone.vtt")
+    assert gone["error"] == f"{src / 'gone.vtt'}: No such file or directory"
     assert data["workers"] == 2 and data["workers_reason"] == "--workers 2"
+    assert data["batch_size"] == 2 and data["memory_limit_per_worker_mb"] == 1536
     for f in data["files"]:
-        assert f["seconds"] >= 0 and f["peak_rss_mb"] > 0
+        if f["name"] != "gone.vtt":  # never reached a worker
+            assert f["seconds"] >= 0 and f["peak_rss_mb"] > 0
         if f["status"] == "ok":
             assert f["words"] > 0 and f["metrics"]["stages"]["analyze"]["seconds"] > 0
     # Two workers shared the work, each loading the model once.
-    pids = {f["worker"] for f in data["files"]}
+    pids = {f["worker"] for f in data["files"]} - {None}
     assert len(pids) == 2 and len(data["worker_processes"]) == 2
     srt = out / "renewals" / "cobalt_renewal.snapshot.md"
     assert srt.is_file() and (out / "helio_qbr.snapshot.json").is_file()  # folders mirrored
@@ -88,14 +95,14 @@ def test_dev_set_plus_a_corrupt_file_then_a_rerun_from_the_cache(
     # The summary table (stderr; stdout carries no data here), no progress bar off a terminal.
     assert first.stdout == ""
     table = first.stderr
-    assert "corrupt.vtt" in table and "7 files: 6 succeeded (0 from the cache), 1 failed" in table
+    assert "corrupt.vtt" in table and "8 files: 6 succeeded (0 from the cache), 2 failed" in table
     assert "%|" not in table and "Traceback" not in table
 
-    second, second_s = batch(src, "-o", out, "-f", "md", "-f", "json", "--workers", "2")
+    second, second_s = batch(src, "-o", out, "-f", "md", "-f", "json", "--workers", "2", env=env)
     assert second.returncode == 1, second.stderr
     data = report(out)
-    assert statuses(data) == {**{n: "cached" for n in names}, "corrupt.vtt": "failed"}
-    assert "6 succeeded (6 from the cache), 1 failed" in second.stderr
+    assert statuses(data) == {**{n: "cached" for n in names}, **failed}
+    assert "6 succeeded (6 from the cache), 2 failed" in second.stderr
     assert {p: p.read_bytes() for p in out.rglob("*.snapshot.*")} == documents
     # Served from the cache: a fraction of the first run's time, measured side by side here.
     assert second_s < 0.3 * first_s, (first_s, second_s)
