@@ -215,6 +215,9 @@ class Config:
     strict: bool = False
     speaker_map: dict[str, str] = field(default_factory=dict)
     low_memory: bool = False
+    # spaCy processes for one large transcript (None: chosen by size and CPUs; batch workers
+    # set 1, since the workers themselves are the parallelism).
+    nlp_processes: int | None = None
     progress: bool = True
     use_cache: bool = True
 

@@ -152,6 +152,9 @@ def run_task(
     from customer_snapshot.memory.rss import peak_rss_mb
     from customer_snapshot.pipeline import process_file
 
+    # The workers are the parallelism: a worker does not start spaCy processes of its own
+    # (two workers on two cores would otherwise run four busy processes on a large file).
+    config = config.replace(nlp_processes=1)
     t0 = time.perf_counter()
     try:
         size: int | None = os.path.getsize(task.path)

@@ -328,6 +328,8 @@ def _batched(items: Iterable[Chunk], n: int) -> Iterator[list[Chunk]]:
 
 
 def _n_process(config: Config, size_hint: int | None) -> int:
+    if config.nlp_processes is not None:
+        return max(1, config.nlp_processes)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if config.low_memory or not size_hint or size_hint < PARALLEL_MIN_BYTES or (cpus or 1) < 2:
         return 1

@@ -107,6 +107,7 @@ def iter_chunks(
     """
     pending: list[_Piece] = []
     words = 0
+    chars = 0
     speaker: str | None = None
     role: str | None = None
     turn = -1
@@ -139,11 +140,13 @@ def iter_chunks(
             # The last cues, up to `overlap` words, are repeated as context next time.
             tail: list[_Piece] = []
             n = 0
+            n_chars = 0
             for piece in reversed(pending):
-                if n + piece.words > overlap:
+                if n + piece.words > overlap or n_chars + len(piece.text) > MAX_PIECE_CHARS:
                     break
                 tail.append(piece)
                 n += piece.words
+                n_chars += len(piece.text) + 1
             carry = tail[::-1]
             prev_cut = cut
             first_chunk = False
@@ -160,6 +163,7 @@ def iter_chunks(
                 yield emit(continues=False)
                 pending = []
                 words = 0
+                chars = 0
             speaker, role = cue.speaker, cue.role
             turn += 1
             carry = []
@@ -169,20 +173,68 @@ def iter_chunks(
             on_cue(cue, text, turn)
         if not text:
             continue
-        piece = _Piece(text, cue.start, cue.end)
-        if pending and words + piece.words > chunk_size:
-            # Cut before this cue; prefer the last cue that ends a sentence, if one is near.
-            cut_at = len(pending)
-            for k in range(len(pending) - 1, max(0, len(pending) - 8), -1):
-                if _SENTENCE_END.search(pending[k - 1].text) and k > len(pending) // 2:
-                    cut_at = k
-                    break
-            rest = pending[cut_at:]
-            pending = pending[:cut_at]
-            yield emit(continues=True)
-            pending = rest
-            words = sum(p.words for p in pending)
-        pending.append(piece)
-        words += piece.words
+        for piece in _pieces(text, cue.start, cue.end, chunk_size):
+            full = words + piece.words > chunk_size
+            if pending and (full or chars + len(piece.text) > MAX_CHUNK_CHARS):
+                # Cut before this piece; prefer the last one that ends a sentence, if near.
+                cut_at = len(pending)
+                for k in range(len(pending) - 1, max(0, len(pending) - 8), -1):
+                    if _SENTENCE_END.search(pending[k - 1].text) and k > len(pending) // 2:
+                        cut_at = k
+                        break
+                rest = pending[cut_at:]
+                pending = pending[:cut_at]
+                yield emit(continues=True)
+                pending = rest
+                words = sum(p.words for p in pending)
+                chars = sum(len(p.text) + 1 for p in pending)
+            pending.append(piece)
+            words += piece.words
+            chars += len(piece.text) + 1
     if pending:
         yield emit(continues=False)
+
+
+MAX_PIECE_CHARS = 100_000  # far below spaCy's max_length (1,000,000 characters)
+MAX_CHUNK_CHARS = 400_000  # a chunk of huge "words" stays below it too, with the overlap
+
+
+def _pieces(text: str, start: float, end: float, max_words: int) -> Iterator[_Piece]:
+    """A cue's text as pieces of at most ``max_words`` words and ``MAX_PIECE_CHARS`` characters.
+
+    An ordinary cue is one piece. A monster cue (a whole transcript pasted into one caption)
+    is cut at spaces, with its time shared out by length, so no chunk outgrows spaCy's limit.
+
+    >>> [p.words for p in _pieces("a b c d e", 0.0, 5.0, 2)]
+    [2, 2, 1]
+    """
+    if len(text) <= MAX_PIECE_CHARS and text.count(" ") < max_words:
+        yield _Piece(text, start, end)
+        return
+    span = end - start
+    total = len(text)
+    at = 0
+    while at < total:
+        stop = min(total, at + MAX_PIECE_CHARS)
+        # At most max_words words: the max_words-th space after `at`, if it comes sooner.
+        spaces = 0
+        k = at
+        while k < stop:
+            k = text.find(" ", k + 1, stop)
+            if k < 0:
+                break
+            spaces += 1
+            if spaces == max_words:
+                stop = k
+                break
+        if stop < total and text[stop] != " ":
+            back = text.rfind(" ", at + 1, stop)
+            stop = back if back > at else stop  # no space at all: cut inside the "word"
+        piece = text[at:stop].strip()
+        if piece:
+            t0 = start + span * at / total
+            t1 = start + span * stop / total
+            yield _Piece(piece, t0, t1)
+        at = stop
+        while at < total and text[at] == " ":
+            at += 1

@@ -177,3 +177,11 @@ def test_lowercase_asr_product_family(tmp_path: Path) -> None:
     assert members.keys() == {"Zentrova Ledger", "Zentrova Pulse"}
     assert members["Zentrova Ledger"] == 2
     assert analysis.brand_evidence["Zentrova Pulse"].start == 6.5
+
+
+def test_spacy_processes_follow_the_config() -> None:
+    big = 500 * 1024 * 1024
+    config = Config.from_env({})
+    assert analyzer_module._n_process(config.replace(nlp_processes=1), big) == 1
+    assert analyzer_module._n_process(config.replace(low_memory=True), big) == 1
+    assert analyzer_module._n_process(config, 1000) == 1  # small input: not worth a fork

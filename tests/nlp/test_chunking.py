@@ -51,3 +51,22 @@ def test_on_cue_sees_every_cue_and_turn_numbers() -> None:
 def test_spoken_text_drops_annotations() -> None:
     assert spoken_text("[crosstalk] so (laughs) we did it") == "so we did it"
     assert spoken_text("plain") == "plain"
+
+
+def test_a_monster_cue_is_cut_below_spacys_limit() -> None:
+    """One cue holding a whole transcript (1.2 million characters), or one "word" of 250,000
+    characters: every chunk stays far below spaCy's max_length of 1,000,000 characters."""
+    from customer_snapshot.io.cue import Cue
+    from customer_snapshot.nlp.chunking import MAX_CHUNK_CHARS, iter_chunks
+
+    words = " ".join(f"word{i % 97}" for i in range(200_000))
+    cues = [
+        Cue("1", 0.0, 600.0, words, words, "Ann", {}, 1),
+        Cue("2", 600.0, 601.0, "x" * 250_000, "x" * 250_000, "Ann", {}, 5),
+    ]
+    chunks = list(iter_chunks(cues, chunk_size=500, overlap=100))
+    assert max(len(c.text) for c in chunks) <= MAX_CHUNK_CHARS
+    assert all(len(c.text.split()) <= 600 for c in chunks)  # chunk + overlap
+    owned = sum(len(c.text[c.own_from :].split()) for c in chunks)
+    assert owned == 200_000 + 3  # every word once (the long "word" in three pieces)
+    assert chunks[0].times[0][0] == 0.0 and chunks[-1].times[-1][1] == 601.0
