@@ -193,18 +193,17 @@ def _interrupted(item: BatchInput) -> dict[str, Any]:
     return out
 
 
-def _record(report: BatchReport, config: Config, batch_id: str) -> None:
+def _record(entry: dict[str, Any], config: Config, batch_id: str) -> None:
     """The one place a batch's per-file results go into the run-metrics store.
 
-    Each analysed file (``ok`` or ``failed``; not the cache hits, which ran no analysis, nor
-    the files an interrupt left undone) becomes one run of command ``batch`` under the
-    batch's id, through ``customer_snapshot.ops.metrics.record_run`` (which never raises).
+    Called as each analysed file's result arrives (so ``dashboard --serve`` follows a running
+    batch): an analysed file (``ok`` or ``failed``; not a cache hit, which ran no analysis)
+    becomes one run of command ``batch`` under the batch's id, through
+    ``customer_snapshot.ops.metrics.record_run`` (which never raises).
     """
     from customer_snapshot.ops.metrics import record_run
 
-    for entry in report.files:
-        if entry["status"] not in ("ok", "failed"):
-            continue
+    if entry["status"] in ("ok", "failed") and not entry.get("from_cache"):
         record_run(
             config=config,
             command="batch",
@@ -371,6 +370,7 @@ def run_batch(
                             except (sqlite3.Error, OSError) as exc:  # a locked or full disk
                                 log.warning("result cache: not stored: %s", exc)
                         decide(index, result)
+                        _record(results[index], config, batch_id)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -393,7 +393,6 @@ def run_batch(
         interrupted=interrupted,
     )
     write_report(report, out)
-    _record(report, config, batch_id)
     if interrupted:
         raise KeyboardInterrupt
     return report
