@@ -235,6 +235,10 @@ def _process_target(input_path: str, output: str | None, formats: list[str]) -> 
     return output
 
 
+def _below_critical(record: logging.LogRecord) -> bool:
+    return record.levelno < logging.CRITICAL
+
+
 def cmd_process(args: argparse.Namespace, config: Config) -> int:
     """Build the snapshot of one transcript and write it in the chosen formats."""
     from customer_snapshot.ops.metrics import recorded_run
@@ -246,6 +250,13 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
     if args.quiet:
         # -q: errors only (the memory monitor's alerts and the reader's warnings are logged).
         logging.getLogger("customer_snapshot").setLevel(logging.ERROR)
+    if config.log_level != "DEBUG":
+        # Past the limit the run stops with one clear line (exit 3); the monitor's CRITICAL
+        # alert about the same moment would be a second one. Its alerts all go to the metrics
+        # store (and the dashboard); warnings still show here, and LOG_LEVEL=DEBUG shows all.
+        monitor_log = logging.getLogger("customer_snapshot.memory.monitor")
+        if _below_critical not in monitor_log.filters:
+            monitor_log.addFilter(_below_critical)
     if args.memory_limit is not None:
         config.memory_limit_mb = args.memory_limit
     if args.low_memory:
