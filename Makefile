@@ -68,7 +68,7 @@ bench-analysis: $(STAMP)
 bench-batch: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch.py --copies 4 --repeat 3 --write docs/performance.md
 
-# The memory spec's claims, measured (about 40 minutes: the largest transcript is 60 MB).
+# The memory spec's claims, measured (about 2 hours: the largest transcript is 60 MB).
 bench-memory: $(STAMP)
 	$(BIN)/python benchmarks/bench_memory.py --repeat 5 --write docs/memory.md
 

@@ -38,9 +38,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _report import machine, median, replace_section, run_child  # noqa: E402
-from generate import generate  # noqa: E402
+from bench_analysis import ensure  # noqa: E402 - the same generated transcripts
 
-DATA = HERE / "data"
 CLI = Path(sys.executable).parent / "customer-snapshot"
 # The spec's table: file size class -> memory target (MB) and strategy.
 TARGETS = [
@@ -66,6 +65,7 @@ def child(mode: str, path: str) -> None:
 
     result: dict[str, object] = {}
     t0 = time.perf_counter()
+    c0 = time.process_time()  # every thread of the process: the monitor's and watchdog's too
     if mode == "stream":
         from customer_snapshot.pipeline import generate_snapshot
 
@@ -123,16 +123,8 @@ def child(mode: str, path: str) -> None:
     else:
         raise SystemExit(f"unknown mode {mode}")
     result["seconds"] = time.perf_counter() - t0
+    result["cpu_seconds"] = time.process_time() - c0
     print(json.dumps(result))
-
-
-def ensure(mb: float) -> Path:
-    DATA.mkdir(exist_ok=True)
-    path = DATA / f"vocab_{mb:g}mb.vtt"
-    if not path.exists():
-        print(f"generating {path} ...", file=sys.stderr)
-        generate(path, mb, vocab=True, seed=7)
-    return path
 
 
 def measure(mode: str, path: Path) -> tuple[dict[str, object], float]:
@@ -161,10 +153,11 @@ def _tree_memory(proc: psutil.Process) -> tuple[float, int]:
     return total / 1024**2, count
 
 
-def cli_process(path: Path) -> dict[str, float | int | str]:
+def cli_process(path: Path, *options: str) -> dict[str, float | int | str]:
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         env = dict(os.environ, MAX_FILE_SIZE="0", SNAPSHOT_HOME=tmp)
         argv = [str(CLI), "process", str(path), "-f", "json", "-o", f"{tmp}/", "--no-progress"]
+        argv += options
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         watched = psutil.Process(proc.pid)
@@ -197,50 +190,30 @@ def cli_process(path: Path) -> dict[str, float | int | str]:
 # -- the report ------------------------------------------------------------------------------
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--compare-mb", type=float, nargs="*", default=[0.25, 1.0])
-    ap.add_argument("--overhead-mb", type=float, default=1.0)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--table-mb", type=float, nargs="*", default=[0.5, 5, 25, 60])
-    ap.add_argument("--write", type=Path)
-    ap.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
-    a = ap.parse_args()
-    if a.child:
-        child(*a.child)
-        return 0
+def _load() -> str:
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
-    cmd = (
-        f"`make bench-memory` (`python benchmarks/bench_memory.py --compare-mb "
-        f"{' '.join(f'{m:g}' for m in a.compare_mb)} --overhead-mb {a.overhead_mb:g} "
-        f"--repeat {a.repeat} --table-mb {' '.join(f'{m:g}' for m in a.table_mb)}`)"
-    )
-    lines = [
-        "## Measured",
-        "",
-        f"Command: {cmd}. Transcripts from `benchmarks/generate.py --vocab`.",
-        f"{machine()}.",
-        "",
-    ]
 
-    # 1. Streaming vs. the whole file
+def compare(sizes: list[float]) -> list[str]:
+    """Streaming vs. the whole file: peak RSS, seconds and CPU seconds of each way."""
     rows = []
-    for mb in a.compare_mb:
+    load = _load()
+    for mb in sizes:
         path = ensure(mb)
         got = {}
         for mode in ("stream", "whole-cues", "whole-doc"):
             data, rss = measure(mode, path)
-            got[mode] = (float(str(data["seconds"])), rss)
+            got[mode] = (float(str(data["cpu_seconds"])), rss)
             print(f"  {mb:g} MB {mode:10} {got[mode][0]:7.1f} s {rss:7.0f} MB", file=sys.stderr)
         rows.append((mb, got))
-    lines += [
+    lines = [
         "### Streaming vs. loading the whole file (spec: 2-5x less peak memory)",
         "",
-        "Peak RSS of one process each (the interpreter and the spaCy model included); "
-        "seconds exclude loading the model.",
+        "Peak RSS of one process each (the interpreter and the spaCy model included) and its "
+        f"CPU seconds, model loading excluded; {load} at the start.",
         "",
         "| transcript | ours, streaming | whole file read, then our analysis | "
-        "`webvtt.read` + one spaCy `Doc` | whole-file / streaming |",
+        "`webvtt.read` + one spaCy `Doc` | peak: whole-file / streaming |",
         "|---|---|---|---|---|",
     ]
     for mb, got in rows:
@@ -249,75 +222,143 @@ def main() -> int:
             f"| {mb:g} MB | {s[1]:.0f} MB, {s[0]:.1f} s | {c[1]:.0f} MB, {c[0]:.1f} s | "
             f"{d[1]:.0f} MB, {d[0]:.1f} s | {c[1] / s[1]:.2f}x / **{d[1] / s[1]:.1f}x** |"
         )
-    lines.append("")
+    return lines
 
-    # 2. Overhead of the memory tools
-    path = ensure(a.overhead_mb)
-    runs: dict[str, list[float]] = {"bare": [], "instrumented": [], "profiled": []}
-    order = list(runs)
-    for r in range(a.repeat):
+
+def overhead(mb: float, repeat: int) -> list[str]:
+    """The memory tools on vs. off, alternating; wall-clock and CPU seconds."""
+    path = ensure(mb)
+    order = ["bare", "instrumented", "profiled"]
+    wall: dict[str, list[float]] = {m: [] for m in order}
+    cpu: dict[str, list[float]] = {m: [] for m in order}
+    load = _load()
+    for r in range(repeat):
         for mode in order if r % 2 == 0 else order[::-1]:
             data, rss = measure(mode, path)
-            runs[mode].append(float(str(data["seconds"])))
-            print(f"  overhead {mode:12} {runs[mode][-1]:7.2f} s {rss:6.0f} MB", file=sys.stderr)
-    bare = median(runs["bare"])
-    inst = median(runs["instrumented"])
-    prof = median(runs["profiled"])
+            wall[mode].append(float(str(data["seconds"])))
+            cpu[mode].append(float(str(data["cpu_seconds"])))
+            print(
+                f"  overhead {mode:12} {wall[mode][-1]:7.2f} s wall {cpu[mode][-1]:7.2f} s cpu "
+                f"{rss:6.0f} MB",
+                file=sys.stderr,
+            )
+    load_end = _load()
 
-    def all_runs(mode: str) -> str:
-        return ", ".join(f"{x:.2f}" for x in runs[mode])
+    def cell(runs: dict[str, list[float]], mode: str) -> str:
+        base = median(runs["bare"])
+        value = median(runs[mode])
+        extra = "" if mode == "bare" else f" ({(value / base - 1) * 100:+.1f}%)"
+        return f"{value:.2f}{extra}"
 
-    lines += [
-        f"### Overhead of monitoring and profiling ({a.overhead_mb:g} MB transcript; spec: < 10%)",
+    names = {
+        "bare": "stages called bare (read, analyze, build, render JSON)",
+        "instrumented": "`process_file`: monitor every 0.25 s, tracker, `@memory_profile`, "
+        "`@memory_limit(1024)`",
+        "profiled": "the same with `ENABLE_MEMORY_PROFILING=true` (line-by-line tables)",
+    }
+    lines = [
+        f"### Overhead of monitoring and profiling ({mb:g} MB transcript; spec: < 10%)",
         "",
-        "| run | median seconds | all runs | overhead |",
+        f"Separate processes, alternating, {repeat} runs each, medians; model loading "
+        f"excluded. The machine is shared ({load} at the start, {load_end} at the end), so "
+        "wall-clock times swing with other work; CPU seconds (all threads of the process, "
+        "the monitor's and the watchdog's included) are the steadier measure.",
+        "",
+        "| run | CPU seconds | wall seconds | all runs, CPU |",
         "|---|---|---|---|",
-        f"| stages called bare (read, analyze, build, render JSON) | {bare:.2f} | "
-        f"{all_runs('bare')} | |",
-        "| `process_file`: monitor every 0.25 s, tracker, `@memory_profile`, "
-        f"`@memory_limit(1024)` | {inst:.2f} | {all_runs('instrumented')} | "
-        f"**{(inst / bare - 1) * 100:+.1f}%** |",
-        "| the same with `ENABLE_MEMORY_PROFILING=true` (line-by-line tables) | "
-        f"{prof:.2f} | {all_runs('profiled')} | {(prof / bare - 1) * 100:+.1f}% |",
-        "",
     ]
+    for mode in order:
+        runs = ", ".join(f"{x:.1f}" for x in cpu[mode])
+        lines.append(f"| {names[mode]} | {cell(cpu, mode)} | {cell(wall, mode)} | {runs} |")
+    return lines
 
-    # 3. The spec's memory targets
+
+def targets(sizes: list[float]) -> list[str]:
+    """The installed CLI on each of the spec's size classes."""
     table = []
-    for mb in a.table_mb:
+    for mb in sizes:
         path = ensure(mb)
         size = path.stat().st_size / 1024**2
         got = cli_process(path)
-        table.append((size, got))
+        table.append((size, got, ""))
         print(f"  table {size:.1f} MB: {got}", file=sys.stderr)
-    lines += [
+        if int(got["n_process"]) > 1:  # the same file with one spaCy process
+            got = cli_process(path, "--low-memory")
+            table.append((size, got, " `--low-memory`"))
+            print(f"  table {size:.1f} MB --low-memory: {got}", file=sys.stderr)
+    lines = [
         "### The spec's memory targets",
         "",
         "`customer-snapshot process FILE -f json` (`MAX_FILE_SIZE=0`: the default refuses "
         "inputs above 50 MB). Peak memory: the process tree's PSS sampled every 0.2 s "
         "(above 20 MB the analysis runs a second spaCy process); main process: the run's "
-        "`metrics.peak_rss_mb` (RSS, exact). Within target: the larger of the two is.",
+        "`metrics.peak_rss_mb` (RSS, exact). Within target: the larger of the two is. "
+        "Where the default ran a second spaCy process, the same file again with "
+        "`--low-memory` (one process).",
         "",
         "| file size | spec target | strategy (spec) | file | ours: peak, process tree | "
         "main process | strategy (ours) | time | within target |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for size, got in table:
+    for size, got, flag in table:
         _, _, label, target, spec_strategy = next(t for t in TARGETS if t[0] <= size < t[1])
         peak = max(float(got["peak_tree_mb"]), float(got["main_peak_mb"]))
         ours = f"{got['strategy']}" + (
             f", {got['n_process']} spaCy processes" if int(got["n_process"]) > 1 else ""
         )
+        ours += flag
         lines.append(
             f"| {label} | < {target} MB | {spec_strategy} | {size:.2f} MB | "
             f"{float(got['peak_tree_mb']):.0f} MB | {float(got['main_peak_mb']):.0f} MB | {ours} | "
-            f"{float(got['seconds']):.0f} s | "
-            f"{'yes' if peak < target else '**no**'} |"
+            f"{float(got['seconds']):.0f} s | {'yes' if peak < target else '**no**'} |"
         )
-    body = "\n".join(lines)
-    print(body)
-    if a.write:
-        replace_section(a.write, "memory", body)
+    return lines
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--compare-mb", type=float, nargs="*", default=[0.25, 1.0])
+    ap.add_argument("--overhead-mb", type=float, default=1.0)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--table-mb", type=float, nargs="*", default=[0.5, 5, 25, 60])
+    ap.add_argument(
+        "--only", choices=["compare", "overhead", "table"], action="append",
+        help="run only these parts (each has its own section in the --write file)",
+    )  # fmt: skip
+    ap.add_argument("--write", type=Path)
+    ap.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        child(*a.child)
+        return 0
+
+    parts = {
+        "compare": (
+            lambda: compare(a.compare_mb),
+            f"--compare-mb {' '.join(f'{m:g}' for m in a.compare_mb)}",
+        ),
+        "overhead": (
+            lambda: overhead(a.overhead_mb, a.repeat),
+            f"--overhead-mb {a.overhead_mb:g} --repeat {a.repeat}",
+        ),
+        "table": (
+            lambda: targets(a.table_mb),
+            f"--table-mb {' '.join(f'{m:g}' for m in a.table_mb)}",
+        ),
+    }
+    for name in a.only or list(parts):
+        run, options = parts[name]
+        lines = run()
+        lines += [
+            "",
+            f"Command: `python benchmarks/bench_memory.py --only {name} {options}` (part of "
+            "`make bench-memory`); transcripts from `benchmarks/generate.py --vocab`; "
+            f"{machine()}.",
+        ]
+        body = "\n".join(lines)
+        print(body + "\n")
+        if a.write:
+            replace_section(a.write, f"memory-{name}", body)
     return 0
 
 
