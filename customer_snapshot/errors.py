@@ -16,6 +16,7 @@ structured context, so callers (and the CLI's single exit-code map) never parse 
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -96,8 +97,12 @@ class MemoryLimitExceeded(SnapshotError, MemoryError):
         self.observed_mb = float(observed_mb)
         self.where = where
         what = f" in {where}" if where else ""
+        seen = f"{observed_mb:.0f}"
+        if observed_mb > limit_mb and float(seen) <= limit_mb:
+            # Just past the limit: whole megabytes would read as "350 MB, limit 350 MB".
+            seen = f"{math.ceil(observed_mb * 10) / 10:.1f}"
         super().__init__(
-            f"memory limit exceeded{what}: {observed_mb:.0f} MB resident, limit {limit_mb:.0f} MB"
+            f"memory limit exceeded{what}: {seen} MB resident, limit {limit_mb:.0f} MB"
         )
 
 

@@ -26,6 +26,16 @@ def test_structured_context() -> None:
     assert isinstance(m, MemoryError) and (m.limit_mb, m.observed_mb) == (300, 312.5)
 
 
+def test_memory_limit_message_never_reads_as_within_the_limit() -> None:
+    assert str(errors.MemoryLimitExceeded(300, 312.4, "x")) == (
+        "memory limit exceeded in x: 312 MB resident, limit 300 MB"
+    )
+    # Just past it, whole megabytes would say "350 MB resident, limit 350 MB".
+    assert str(errors.MemoryLimitExceeded(350, 350.01)).endswith(
+        ": 350.1 MB resident, limit 350 MB"
+    )
+
+
 def test_exit_codes() -> None:
     assert exit_code_for(errors.ConfigError("X", 1, "bad")) == 2
     assert exit_code_for(errors.TranscriptFormatError("a", 1, "b")) == 1

@@ -207,7 +207,7 @@ def test_cli_memory_limit_is_one_line_and_exit_3(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert re.fullmatch(
         r"customer-snapshot: error: memory limit exceeded in the (read|model) stage: "
-        r"\d+ MB resident, limit 60 MB\n",
+        r"\d+(\.\d)? MB resident, limit 60 MB\n",
         done.stderr,
     ), done.stderr
     assert not out.exists() and done.stdout == ""

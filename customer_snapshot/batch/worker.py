@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -98,6 +99,11 @@ def failed_result(
 
 
 _MAX_REASON = 400
+
+
+def _up(mb: float) -> float:
+    """A peak in MB to one decimal, rounded up: a peak past a limit never reads as within it."""
+    return math.ceil(mb * 10) / 10
 
 
 def one_line(text: str, limit: int = _MAX_REASON) -> str:
@@ -189,9 +195,9 @@ def run_task(
     common: dict[str, Any] = {
         "bytes": size,
         "seconds": seconds,
-        "peak_rss_mb": round(usage.peak_mb, 1),
+        "peak_rss_mb": _up(usage.peak_mb),
         "worker": os.getpid(),
-        "worker_peak_rss_mb": round(peak_rss_mb(), 1),
+        "worker_peak_rss_mb": _up(peak_rss_mb()),
     }
     if error is not None or done is None:
         failure = error if error is not None else RuntimeError("no result")
@@ -278,7 +284,7 @@ def worker_main(conn: Any) -> None:
             "pid": os.getpid(),
             "load_seconds": round(time.perf_counter() - t0, 3),
             "rss_mb": round(rss_mb(), 1),
-            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "peak_rss_mb": _up(peak_rss_mb()),
         }
     )
     while True:
