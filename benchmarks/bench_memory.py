@@ -15,7 +15,7 @@
   profiling (``ENABLE_MEMORY_PROFILING=true``) is measured too, as the debugging mode it is.
 * The spec's memory targets (file size -> memory): the installed ``customer-snapshot process``
   on transcripts of each size class; peak memory of the whole process tree (the analysis uses
-  a second spaCy process above 20 MB), sampled.
+  a second spaCy process above 50 MB), sampled.
 
 Transcripts come from ``benchmarks/generate.py --vocab`` (a vocabulary that keeps growing).
 """
@@ -291,7 +291,7 @@ def targets(sizes: list[float]) -> list[str]:
         "",
         "`customer-snapshot process FILE -f json` (`MAX_FILE_SIZE=0`: the default refuses "
         "inputs above 50 MB). Peak memory: the process tree's PSS sampled every 0.2 s "
-        "(above 20 MB the analysis runs a second spaCy process); main process: the run's "
+        "(above 50 MB the analysis runs a second spaCy process); main process: the run's "
         "`metrics.peak_rss_mb` (RSS, exact). Within target: the larger of the two is. "
         "Where the default ran a second spaCy process, the same file again with "
         "`--low-memory` (one process).",

@@ -44,7 +44,9 @@ ENTITY_CAPACITY = 100  # tracked entities per label
 ENTITY_SAMPLES = 3  # evidence samples kept per tracked entity
 NOTABLE_SENTENCES = 300  # informative sentences kept for summaries
 RUN_ON_WORDS = 60  # an ASR "sentence" longer than this is split at cue boundaries
-PARALLEL_MIN_BYTES = 20 * 1024 * 1024  # below this a second spaCy process does not pay off
+# A second spaCy process (about +150 MB) only above 50 MB: the memory spec's budget there is
+# 500 MB, and one process keeps a 10-50 MB input inside its 300 MB (docs/memory.md).
+PARALLEL_MIN_BYTES = 50 * 1024 * 1024
 _ENTITY_LABELS = frozenset(
     "PERSON ORG GPE LOC PRODUCT EVENT FAC NORP DATE MONEY PERCENT QUANTITY CARDINAL TIME "
     "WORK_OF_ART LAW LANGUAGE ORDINAL".split()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,9 @@ def test_spacy_processes_follow_the_config() -> None:
     assert analyzer_module._n_process(config.replace(nlp_processes=1), big) == 1
     assert analyzer_module._n_process(config.replace(low_memory=True), big) == 1
     assert analyzer_module._n_process(config, 1000) == 1  # small input: not worth a fork
+    # 10-50 MB: one process keeps the memory spec's 300 MB target; above 50 MB (500 MB target)
+    # a second one is worth its memory where there are two CPUs.
+    assert analyzer_module._n_process(config, 49 * 1024 * 1024) == 1
+    cpus = len(os.sched_getaffinity(0))
+    assert analyzer_module._n_process(config, 51 * 1024 * 1024) == (2 if cpus >= 2 else 1)
+    assert analyzer_module._n_process(config.replace(nlp_processes=2), 1000) == 2

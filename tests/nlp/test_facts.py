@@ -784,10 +784,12 @@ def test_cost_per_sentence_against_spacy(
     record_property: Callable[[str, object], None],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Measure (never assert) the extractor's cost per sentence next to spaCy's.
+    """The extractor's cost per sentence, measured side by side with spaCy's in one run.
 
-    The whole analysis may add about 10% over bare spaCy; the figures are printed and
-    recorded as test properties (``--junitxml``) for the performance notes.
+    The whole analysis may add about 10% over bare spaCy (the extractor alone measures about
+    6%); the figures are printed and recorded as test properties (``--junitxml``). The bound
+    asserted is loose (half of spaCy's time) so a noisy shared machine cannot trip it, while
+    a real regression (a quadratic rule, a per-sentence re-parse) does.
     """
     seeds = [s.text for s in _pool(make_sentences)] + [
         "and um we can't see which trucks are running empty until the end of the month",
@@ -822,7 +824,7 @@ def test_cost_per_sentence_against_spacy(
             f"\nfacts: {facts_us:.0f} us/sentence vs spaCy {spacy_us:.0f} us/sentence "
             f"({facts_us / spacy_us:.1%})"
         )
-    assert spacy_us > 0 and facts_us > 0
+    assert 0 < facts_us < 0.5 * spacy_us
 
 
 def test_lowercase_asr_name_outside_the_model_lexicon(make_sentences: SentenceFactory) -> None:
