@@ -7,11 +7,14 @@ imported inside the commands that need them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +33,8 @@ EXIT_OK = 0
 EXIT_FAILURE = 1  # invalid input or processing failure
 EXIT_USAGE = 2
 EXIT_RESOURCE = 3  # a memory or size limit was hit
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 log = logging.getLogger("customer_snapshot")
 
@@ -387,8 +392,39 @@ def _configure_logging(level: str) -> None:
     root.propagate = False
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``docker stop``, a job scheduler): stop like Ctrl-C, so ``finally`` blocks
+    run, temporary files go, workers stop and a batch writes its report; exit 143."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` while a command runs (main thread only).
+
+    Without this a SIGTERM kills the process at once (its temporary files stay behind, a
+    batch leaves no report), and as a container's PID 1 it is ignored until Docker kills it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (never raises for expected failures)."""
+    with _sigterm_stops():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         parser = build_parser()
         try:
@@ -415,9 +451,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         print("customer-snapshot: error: out of memory", file=sys.stderr)
         return EXIT_RESOURCE
+    except Terminated:
+        print("customer-snapshot: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("customer-snapshot: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader of our stdout went away (``| head``): not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -141,3 +141,45 @@ def test_help_does_not_import_spacy() -> None:
     )
     done = _run(sys.executable, "-c", code)
     assert done.stdout.strip().endswith(b"False")
+
+
+def test_sigterm_stops_process_with_exit_143_and_writes_nothing(tmp_path: Path) -> None:
+    """SIGTERM mid-run (``docker stop``): one line, exit 143, no document, no temporary file."""
+    import signal
+    import time
+
+    cues = "".join(
+        f"{i // 60:02d}:{i % 60:02d}.000 --> {i // 60:02d}:{i % 60:02d}.900\n"
+        f"<v Ana Ruiz>We moved the claims team onto the new scheduling tool in week {i}.\n\n"
+        for i in range(3000)
+    )
+    src = tmp_path / "long.vtt"
+    src.write_text("WEBVTT\n\n" + cues)
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen(
+        [str(BIN / "customer-snapshot"), "process", str(src), "-o", str(out), "-f", "all", "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "SNAPSHOT_HOME": str(tmp_path / "home")},
+    )  # fmt: skip
+    import psutil
+
+    # Past 150 MB the model is loaded (so main() runs and owns SIGTERM); the analysis of 3,000
+    # cues takes seconds more, so the signal lands well before any write.
+    deadline = time.monotonic() + 120
+    while psutil.Process(proc.pid).memory_info().rss < 150 * 2**20:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stderr
+    assert stderr == "customer-snapshot: terminated\n"
+    assert list(out.iterdir()) == []
+
+
+def test_sigterm_handler_is_restored_after_main() -> None:
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["--version"]) == EXIT_OK
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -310,7 +310,7 @@ def run_batch(
         },
     }
     bar = _progress_bar(len(inputs), config.progress)
-    interrupted = False
+    interrupted: KeyboardInterrupt | None = None
     runner: LocalExecutor | DaskExecutor | None = None
 
     def decide(index: int, entry: dict[str, Any]) -> None:
@@ -371,8 +371,8 @@ def run_batch(
                                 log.warning("result cache: not stored: %s", exc)
                         decide(index, result)
                         _record(results[index], config, batch_id)
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (the CLI raises Terminated)
+        interrupted = exc
     finally:
         if bar is not None:
             bar.close()
@@ -390,11 +390,11 @@ def run_batch(
         files=[results.get(item.index) or _interrupted(item) for item in inputs],
         settings=settings,
         seconds=time.perf_counter() - t0,
-        interrupted=interrupted,
+        interrupted=interrupted is not None,
     )
     write_report(report, out)
-    if interrupted:
-        raise KeyboardInterrupt
+    if interrupted is not None:
+        raise interrupted
     return report
 
 

@@ -165,6 +165,32 @@ def test_ctrl_c_stops_the_batch_and_a_rerun_resumes_where_it_stopped(
     assert last["worker"] != long["worker"] and len(data["worker_processes"]) == 2
 
 
+def test_sigterm_stops_the_batch_like_ctrl_c_and_writes_the_report(
+    tmp_path: Path, home: Path
+) -> None:
+    """``docker stop`` sends SIGTERM to the batch alone (not to its workers): the batch stops
+    them, writes its report and exits 143, leaving no temporary file behind."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    shutil.copy(EXAMPLE, src / "a_first.vtt")
+    words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+    (src / "b_long.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n" + (words * 7000)[:500_000] + "\n"
+    )
+    argv = [str(CLI), "batch", str(src), "-o", str(out), "--workers", "1", "--batch-size", "1"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for_cached(home, 1, proc)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stderr
+    assert stderr.rstrip().endswith("customer-snapshot: terminated") and "Traceback" not in stderr
+    data = report(out)
+    assert data["status"] == "interrupted"
+    assert statuses(data) == {"a_first.vtt": "ok", "b_long.vtt": "interrupted"}
+    assert not [p.name for p in out.iterdir() if p.name.startswith((".", "b_long"))]
+    assert not psutil_children()
+
+
 def psutil_children() -> list[Any]:
     import psutil
 
