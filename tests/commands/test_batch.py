@@ -122,17 +122,23 @@ def _wait_for_cached(home: Path, n: int, proc: subprocess.Popen[str], timeout: f
     raise AssertionError("no result was cached in time")
 
 
-def test_ctrl_c_stops_the_batch_and_a_rerun_resumes_where_it_stopped(
-    tmp_path: Path, home: Path
-) -> None:
+def _quick_then_long(tmp_path: Path) -> tuple[Path, Path]:
+    """``in/`` with a quick file, then a slow one to stop the batch in; and ``out/``."""
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
     shutil.copy(EXAMPLE, src / "a_first.vtt")
     words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
-    # One 500,000-character cue: seconds of parsing, hundreds of MB (past the limit below).
+    # One 500,000-character cue: seconds of parsing, hundreds of MB (past a 350 MB limit).
     (src / "b_long.vtt").write_text(
         "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n" + (words * 7000)[:500_000] + "\n"
     )
+    return src, out
+
+
+def test_ctrl_c_stops_the_batch_and_a_rerun_resumes_where_it_stopped(
+    tmp_path: Path, home: Path
+) -> None:
+    src, out = _quick_then_long(tmp_path)
     shutil.copy(QUIRKS / "zoom.vtt", src / "c_last.vtt")
     argv = [str(CLI), "batch", str(src), "-o", str(out), "--workers", "1", "--batch-size", "1",
             "--memory-limit-per-worker", "350MB"]  # fmt: skip
@@ -170,13 +176,7 @@ def test_sigterm_stops_the_batch_like_ctrl_c_and_writes_the_report(
 ) -> None:
     """``docker stop`` sends SIGTERM to the batch alone (not to its workers): the batch stops
     them, writes its report and exits 143, leaving no temporary file behind."""
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
-    shutil.copy(EXAMPLE, src / "a_first.vtt")
-    words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
-    (src / "b_long.vtt").write_text(
-        "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n" + (words * 7000)[:500_000] + "\n"
-    )
+    src, out = _quick_then_long(tmp_path)
     argv = [str(CLI), "batch", str(src), "-o", str(out), "--workers", "1", "--batch-size", "1"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for_cached(home, 1, proc)
