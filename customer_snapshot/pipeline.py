@@ -45,7 +45,7 @@ from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from customer_snapshot.config import Config
 from customer_snapshot.errors import OutputError, TranscriptFormatError
-from customer_snapshot.io.source import open_transcript
+from customer_snapshot.io.source import HashingReader, SourceInfo, open_transcript
 
 if TYPE_CHECKING:
     from customer_snapshot.io.cue import Cue
@@ -213,11 +213,25 @@ class _TimedCues:
         self.seconds = 0.0
         self.peak_mb = 0.0
         self._count = 0
+        self._ahead: Cue | None = None
+
+    def first(self) -> Cue | None:
+        """Read the first cue now (untimed: the caller's stage times it), or ``None``.
+
+        Done before the model loads, so a file that is not a transcript, or has no cues, is
+        rejected in milliseconds rather than after a second of loading spaCy.
+        """
+        if self._ahead is None:
+            self._ahead = next(self._reader, None)
+        return self._ahead
 
     def __iter__(self) -> _TimedCues:
         return self
 
     def __next__(self) -> Cue:
+        if self._ahead is not None:
+            cue, self._ahead = self._ahead, None
+            return cue
         t0 = time.perf_counter()
         try:
             return next(self._reader)
@@ -231,6 +245,32 @@ class _TimedCues:
 
 
 # -- the stages -----------------------------------------------------------------------------
+
+
+def _open_cues(
+    source: str | os.PathLike[str] | IO[bytes], config: Config, name: str | None
+) -> tuple[CueReader, HashingReader, SourceInfo, _TimedCues]:
+    """Open the transcript and read its first cue (the ``read`` stage before the model loads).
+
+    Raises:
+        TranscriptFormatError: not a transcript, unreadable, or no cues.
+    """
+    reader, hashing, info = open_transcript(
+        source,
+        strict=config.strict,
+        speaker_map=config.speaker_map,
+        max_bytes=config.max_file_size,
+        name=name,
+    )
+    cues = _TimedCues(reader)
+    try:
+        if cues.first() is None:
+            raise TranscriptFormatError(reader.name, None, "no cues found")
+    except BaseException:
+        reader.close()
+        hashing.close()
+        raise
+    return reader, hashing, info, cues
 
 
 def run_analysis(
@@ -248,15 +288,8 @@ def run_analysis(
         MemoryLimitExceeded: resident memory passed the configured limit.
     """
     with _run_for(config) as run:
-        reader, hashing, info = run.stage("read", open_transcript)(
-            source,
-            strict=config.strict,
-            speaker_map=config.speaker_map,
-            max_bytes=config.max_file_size,
-            name=name,
-        )
+        reader, hashing, info, cues = run.stage("read", _open_cues)(source, config, name)
         bar = None
-        cues = _TimedCues(reader)
         try:
             analyze = run.model_stage(config.spacy_model)
             bar = _progress_bar(info.size_hint, info.name, config)

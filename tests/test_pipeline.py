@@ -242,3 +242,30 @@ def test_cli_low_memory_reaches_the_pipeline(
     assert main(["process", str(EXAMPLE), "-o", str(out), "--low-memory", "-q"]) == 0
     assert seen[0].low_memory and seen[0].batch_size == 4  # apply_low_memory's settings
     assert json.loads(out.read_text())["metrics"]["n_process"] == 1
+
+
+@pytest.mark.parametrize("monitoring", ["true", "false"])
+@pytest.mark.parametrize(
+    "content", [b"hello\nthis is not a transcript\n", b"WEBVTT\n\nNOTE nothing here\n", b""]
+)
+def test_a_file_that_is_not_a_transcript_is_rejected_before_the_model_loads(
+    tmp_path: Path, monitoring: str, content: bytes
+) -> None:
+    """The error comes in milliseconds, not after a second of loading spaCy: the first cue
+    is read before the model stage (and before the monitor's warm-up)."""
+    src = tmp_path / "notes.vtt"
+    src.write_bytes(content)
+    code = (
+        "import sys\n"
+        "from customer_snapshot.cli import main\n"
+        f"rc = main(['process', {str(src)!r}, '-o', {str(tmp_path / 'out.json')!r}])\n"
+        "print(rc, 'spacy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "ENABLE_MEMORY_MONITORING": monitoring,
+             "SNAPSHOT_HOME": str(tmp_path / "home")},
+    )  # fmt: skip
+    assert done.stdout == "1 False\n", (done.stdout, done.stderr)
+    assert done.stderr.startswith(f"customer-snapshot: error: {src}")
+    assert not (tmp_path / "out.json").exists()
