@@ -81,6 +81,7 @@ class _Worker:
     assigned: int = 0
     usage_ratio: float = 0.0
     retire: bool = False
+    since: float = 0.0  # when the file at the head of ``in_flight`` started (monotonic)
 
 
 def _exit_reason(exitcode: int | None) -> str:
@@ -109,6 +110,9 @@ class LocalExecutor:
         limit_mb: each worker's memory limit (RSS), or None.
         batch_size: files handed to a worker at a time (before adaptive shrinking).
         recycle_after: files a worker process handles before it is replaced.
+        timeout: seconds one file may take (model loading not counted); past it the worker
+            is stopped, that file fails (``error_type`` ``Timeout``) and the batch goes on.
+            ``None``: no limit.
     """
 
     name = "local"
@@ -122,9 +126,12 @@ class LocalExecutor:
         limit_mb: float | None,
         batch_size: int = 8,
         recycle_after: int = DEFAULT_RECYCLE_AFTER,
+        timeout: float | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
+        if timeout is not None and timeout <= 0:
+            raise ValueError("timeout must be positive")
         if recycle_after < 1:
             raise ValueError("recycle_after must be at least 1")
         self.workers = workers
@@ -133,6 +140,7 @@ class LocalExecutor:
         self.limit_mb = limit_mb
         self.batch_size = max(1, batch_size)
         self.recycle_after = recycle_after
+        self.timeout = timeout
         self.worker_log: list[WorkerInfo] = []
         self._slots = 0
 
@@ -198,6 +206,7 @@ class LocalExecutor:
         return max(1, min(size, fair, left))
 
     def _accept(self, w: _Worker, msg: dict[str, Any]) -> dict[str, Any] | None:
+        w.since = time.monotonic()  # the next file starts now (after loading, or a result)
         if msg.get("kind") == "ready":
             w.info.load_seconds = msg.get("load_seconds")
             w.info.peak_rss_mb = max(w.info.peak_rss_mb, float(msg.get("peak_rss_mb") or 0.0))
@@ -242,15 +251,21 @@ class LocalExecutor:
                         chunk = [pending.popleft() for _ in range(min(n, len(pending)))]
                         w.in_flight.extend(chunk)
                         w.assigned += len(chunk)
+                        w.since = time.monotonic()
                         with contextlib.suppress(OSError):  # died: its end of file says so
                             w.conn.send(chunk)
                 if not any(w.in_flight for w in live):
                     continue  # a recycled worker is being replaced
                 # A worker's connection is readable when it sent a result, and at its end of
                 # file when the process died.
+                overdue = self._overdue(live)
+                if overdue:
+                    for w in overdue:
+                        yield from self._time_out(w, live, pending)
+                    continue  # replace them, hand out what they had not started
                 by_conn = {w.conn: w for w in live}
                 died: list[_Worker] = []
-                for conn in wait(list(by_conn)):
+                for conn in wait(list(by_conn), timeout=self._next_deadline(live)):
                     w = by_conn[conn]  # type: ignore[index]
                     try:
                         while w.conn.poll():
@@ -267,6 +282,40 @@ class LocalExecutor:
         finally:
             if live:  # stopped early (Ctrl-C, an error, the consumer went away)
                 self._kill_all(live)
+
+    def _next_deadline(self, live: list[_Worker]) -> float | None:
+        """Seconds until the first file in progress passes the timeout (None: no timeout)."""
+        if self.timeout is None:
+            return None
+        starts = [w.since for w in live if w.in_flight]
+        if not starts:
+            return None
+        return max(0.0, min(starts) + self.timeout - time.monotonic())
+
+    def _overdue(self, live: list[_Worker]) -> list[_Worker]:
+        if self.timeout is None:
+            return []
+        now = time.monotonic()
+        return [w for w in live if w.in_flight and now - w.since > self.timeout]
+
+    def _time_out(
+        self, w: _Worker, live: list[_Worker], pending: deque[Task]
+    ) -> Iterator[dict[str, Any]]:
+        """A file took longer than the timeout: stop its worker, fail that file, go on."""
+        self._end(w, kill=True)
+        w.info.exit = f"stopped: a file passed the {self.timeout:g} s timeout"
+        live.remove(w)
+        task = w.in_flight.popleft()
+        w.info.files += 1
+        w.info.failed += 1
+        why = (
+            f"{task.name}: took longer than {self.timeout:g} s (--timeout-per-file); "
+            f"worker process {w.info.pid} stopped"
+        )
+        log.warning("%s", why)
+        yield failed_result(task, why, error_type="Timeout", worker=w.info.pid)
+        pending.extendleft(reversed(w.in_flight))  # not started: another worker takes them
+        w.in_flight.clear()
 
     def _bury(
         self, w: _Worker, live: list[_Worker], pending: deque[Task]

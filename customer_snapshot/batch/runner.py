@@ -231,6 +231,7 @@ def run_batch(
     scheduler: str | None = None,
     use_cache: bool = True,
     recycle_after: int = DEFAULT_RECYCLE_AFTER,
+    timeout: float | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
 ) -> BatchReport:
     """Process every transcript in ``paths`` (folders, searched recursively, and files).
@@ -246,6 +247,8 @@ def run_batch(
         scheduler: the Dask scheduler's address (``executor="dask"``).
         use_cache: read the result cache (fresh results are stored either way).
         recycle_after: files a local worker handles before it is replaced.
+        timeout: seconds one file may take on a local worker (None: no limit); past it the
+            worker is stopped, the file fails with ``error_type`` ``Timeout``, the rest go on.
         on_result: called with each input's report entry as it is decided.
 
     Returns:
@@ -266,6 +269,10 @@ def run_batch(
         raise ConfigError("--scheduler", scheduler, "--executor dask needs --scheduler ADDR")
     if executor != "dask" and scheduler:
         raise ConfigError("--scheduler", scheduler, "only with --executor dask")
+    if timeout is not None and timeout <= 0:
+        raise ConfigError("--timeout-per-file", timeout, "must be more than 0 seconds")
+    if timeout is not None and executor == "dask":
+        raise ConfigError("--timeout-per-file", timeout, "only with the local executor")
     if workers is not None and not isinstance(workers, int) and workers != "auto":
         raise ConfigError("--workers", workers, "expected a number or auto")
     if isinstance(workers, int) and workers < 1:
@@ -303,6 +310,7 @@ def run_batch(
         "low_memory": config.low_memory,
         "memory_limit_per_worker_mb": round(limit_mb, 1) if limit_mb else None,
         "recycle_after": recycle_after,
+        "timeout_per_file": timeout,
         "cache": {
             "enabled": use_cache and cache is not None,
             "path": str(cache.path) if cache is not None else None,
@@ -358,7 +366,7 @@ def run_batch(
             if tasks:
                 runner = _executor(
                     executor, scheduler, workers, tasks, config, fmts, limit_mb, recycle_after,
-                    settings,
+                    timeout, settings,
                 )  # fmt: skip
                 with contextlib.closing(runner.run(tasks)) as stream:
                     for result in stream:
@@ -407,6 +415,7 @@ def _executor(
     formats: list[str],
     limit_mb: float | None,
     recycle_after: int,
+    timeout: float | None,
     settings: dict[str, Any],
 ) -> LocalExecutor | DaskExecutor:
     """The executor for the files to analyse; records the worker count and why in ``settings``."""
@@ -427,4 +436,5 @@ def _executor(
         limit_mb=limit_mb,
         batch_size=config.batch_size,
         recycle_after=recycle_after,
+        timeout=timeout,
     )

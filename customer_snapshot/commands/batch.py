@@ -43,6 +43,17 @@ def _workers(value: str) -> int | str:
         raise argparse.ArgumentTypeError(f"{exc} (or auto)") from None
 
 
+def _seconds(value: str) -> float:
+    """``--timeout-per-file``: seconds, more than 0."""
+    try:
+        n = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, not {value!r}") from None
+    if not n > 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {value}")
+    return n
+
+
 def _size(value: str) -> int:
     try:
         n = parse_size(value, name="--memory-limit-per-worker", default_unit="m")
@@ -91,6 +102,11 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--recycle-after", type=_positive, metavar="N",
         help=f"replace a worker process after N files (default {RECYCLE_AFTER_HELP})",
+    )  # fmt: skip
+    p.add_argument(
+        "--timeout-per-file", type=_seconds, metavar="SECONDS",
+        help="fail a file that takes longer than this (its worker is replaced; default: no "
+        "limit; local executor)",
     )  # fmt: skip
     p.add_argument(
         "--no-cache", action="store_true",
@@ -142,6 +158,7 @@ def cmd_batch(args: argparse.Namespace, config: Config) -> int:
         scheduler=args.scheduler,
         use_cache=not args.no_cache,
         recycle_after=args.recycle_after or DEFAULT_RECYCLE_AFTER,
+        timeout=args.timeout_per_file,
     )
     if not args.quiet:
         format_summary(report, sys.stderr)

@@ -122,6 +122,43 @@ def _wait_for_cached(home: Path, n: int, proc: subprocess.Popen[str], timeout: f
     raise AssertionError("no result was cached in time")
 
 
+def test_a_file_past_the_timeout_fails_alone_and_its_worker_is_replaced(
+    tmp_path: Path, home: Path
+) -> None:
+    """``--timeout-per-file``: the slow file fails with ``Timeout`` (not cached: tried again next
+    time), the file queued behind it on the same worker goes to a fresh worker and succeeds."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+    # One 500,000-character cue: over ten seconds of analysis here; the timeout is 4 s.
+    (src / "a_slow.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n" + (words * 7000)[:500_000] + "\n"
+    )
+    shutil.copy(QUIRKS / "zoom.vtt", src / "b_quick.vtt")
+    args = [src, "-o", out, "--workers", "1", "--batch-size", "2", "--timeout-per-file", "4"]
+    done, _ = batch(*args)
+    assert done.returncode == 1, done.stderr
+    data = report(out)
+    assert statuses(data) == {"a_slow.vtt": "failed", "b_quick.vtt": "ok"}
+    slow = data["files"][0]
+    assert slow["error_type"] == "Timeout"
+    assert slow["error"] == (
+        f"a_slow.vtt: took longer than 4 s (--timeout-per-file); "
+        f"worker process {slow['worker']} stopped"
+    )
+    assert data["timeout_per_file"] == 4
+    first, second = data["worker_processes"]
+    assert first["exit"] == "stopped: a file passed the 4 s timeout" and first["failed"] == 1
+    assert data["files"][1]["worker"] == second["pid"]
+    assert not any(f.startswith("a_slow") for f in os.listdir(out))
+    assert not psutil_children()
+
+    again, _ = batch(*args)
+    assert again.returncode == 1, again.stderr
+    assert statuses(report(out)) == {"a_slow.vtt": "failed", "b_quick.vtt": "cached"}
+    assert report(out)["files"][0]["error_type"] == "Timeout"  # analysed again, not remembered
+
+
 def _quick_then_long(tmp_path: Path) -> tuple[Path, Path]:
     """``in/`` with a quick file, then a slow one to stop the batch in; and ``out/``."""
     src, out = tmp_path / "in", tmp_path / "out"
@@ -240,6 +277,10 @@ def test_a_progress_bar_on_a_terminal_and_none_with_no_progress(tmp_path: Path, 
         (["--executor", "dask", "--scheduler", "tcp://x:1", "--workers", "2"],
          "the Dask cluster decides its workers"),
         (["--scheduler", "tcp://127.0.0.1:8786"], "only with --executor dask"),
+        (["--timeout-per-file", "0"], "--timeout-per-file: must be a number of seconds above 0"),
+        (["--timeout-per-file", "soon"], "--timeout-per-file: expected seconds, not 'soon'"),
+        (["--executor", "dask", "--scheduler", "tcp://x:1", "--timeout-per-file", "9"],
+         "only with the local executor"),
     ],
 )  # fmt: skip
 def test_usage_errors_exit_2_with_one_line(
