@@ -31,7 +31,12 @@ from customer_snapshot.nlp.doccopy import copy_sentence
 from customer_snapshot.nlp.facts import FactExtractor
 from customer_snapshot.nlp.model import LoadedModel, load_model
 from customer_snapshot.nlp.phrases import KeyPhraseCounter
-from customer_snapshot.nlp.profile import customer_phrase, industry_phrase, location_phrase
+from customer_snapshot.nlp.profile import (
+    customer_phrase,
+    industry_phrase,
+    location_phrase,
+    org_mentions,
+)
 from customer_snapshot.nlp.topics import TopicSegmenter
 from customer_snapshot.nlp.types import Candidate, Evidence, Sentence
 
@@ -252,6 +257,8 @@ class _Profile:
         self.industry: list[Candidate] = []
         self.location: list[Candidate] = []
         self.customer: list[Candidate] = []  # "the customer is X" (a vendor's case study)
+        # Organisations placed on a side: "here at X" (own), "our review with X" (other).
+        self.orgs: list[Candidate] = []
 
     def add(self, sentence: Sentence) -> None:
         if len(self.industry) < self.LIMIT:
@@ -266,6 +273,10 @@ class _Profile:
             named = customer_phrase(sentence)
             if named:
                 self.customer.append(Candidate("customer", named, sentence.evidence, None, 0.6))
+        if len(self.orgs) < 2 * self.LIMIT:
+            for org, relation in org_mentions(sentence.text):
+                attrs = {"relation": relation}
+                self.orgs.append(Candidate("org_mention", org, sentence.evidence, None, 0.5, attrs))
 
 
 def _notable_score(s: Sentence) -> float:
@@ -413,6 +424,7 @@ def analyze(
     found.candidates["industry"] = profile.industry
     found.candidates["location"] = profile.location
     found.candidates["customer"] = profile.customer
+    found.candidates["org_mention"] = profile.orgs
     participants = speakers.participants()
     if not participants and speakers.cues:
         # No speaker labels at all (a webinar's captions): one voice, named if it says who.

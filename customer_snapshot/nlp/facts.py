@@ -1493,6 +1493,19 @@ _OLD_WAY_RE: Final = re.compile(
     r"the old way\b|previously\b|before (?:we|you) (?:had|went|switched|moved|rolled)\b)"
 )
 
+# A question asking for the pains ("What's not working?", "Any issues so far?", "What was the
+# biggest challenge?"): the answer that follows describes problems in its own words.
+_PAIN_QUESTION_RE: Final = re.compile(
+    r"\bwhat(?:'s| is|'s been| has been)? (?:not working|broken|going wrong|(?:been )?(?:hard|"
+    r"painful|difficult|frustrating|tough)|bugging you|bothering you)\b|\bwhat (?:isn't|is not|"
+    r"hasn't been|wasn't) (?:working|going well|great)\b|\bany (?:issues|problems|complaints|"
+    r"pain points|challenges|blockers|concerns|hiccups|gripes)\b|\b(?:biggest|main|top|"
+    r"remaining|open) (?:challenges?|problems?|issues?|pains?|pain points?|headaches?|"
+    r"complaints?|gripes?)\b|\bpain points?\b|\bwhat (?:were|was) (?:the|your) (?:challenges?|"
+    r"problems?|issues?)\b|\bwhat could (?:be|we do) better\b|\bwhere (?:are|were) (?:you|"
+    r"things|we) (?:struggling|stuck)\b"
+)
+
 # Words around a number that say it moved (before it: "down 40%", "saved $2M"; after it:
 # "40% fewer tickets", "3x faster").
 _CHANGE_BEFORE: Final = frozenset(
@@ -1583,7 +1596,8 @@ _TARGET_RE: Final = re.compile(
 )
 # Claims about other customers, misses and negations are not this customer's results.
 _CLAIM_RE: Final = re.compile(
-    r"\b(?:typically|typical|on average|average (?:customer|client)|most (?:customers|clients)|"
+    r"\b(?:typically|typical|on average|average (?:[a-z-]+ ){0,3}(?:customer|client)s?\b|"
+    r"for comparison|most (?:customers|clients)|"
     r"other (?:customers|clients)|our (?:customers|clients)|customers (?:typically|usually|"
     r"generally|see|like you)|industry (?:average|benchmark)|benchmarks?|sales deck|we say|"
     r"we work with|i work with|(?:clients|customers|companies) like|a (?:customer|client) of "
@@ -1616,6 +1630,13 @@ _PHRASAL_CHANGE_RE: Final = re.compile(
     r"(?:\s(?:about|around|roughly|almost|nearly|over|more than))?\s*$"
 )
 # "now" marks a result only against an earlier state said in the same sentence.
+# The baseline said after the figure: ", and they were around 60% before".
+_LATER_BASELINE_RE: Final = re.compile(
+    r"[^.;?!]{0,40}?\b(?:was|were|had been|used to be)\b[^.;?!]{0,30}?"
+    r"(?:\d|\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|percent)\b)"
+    r"[^.;?!]{0,25}?\b"
+    r"(?:before|previously|last year|a year ago|at the start|back then)\b"
+)
 _EARLIER_RE: Final = re.compile(
     r"\b(?:used to|before|previously|was|were|took|last year|originally|it had)\b"
 )
@@ -2069,6 +2090,8 @@ class FactExtractor:
         self._prev_text = ""  # the previous sentence of the same turn ("that's an action item")
         self._trial_left = 0  # sentences still inside talk about a pilot / proof of concept
         self._old_way_left = 0  # sentences still describing the old way (see _OLD_WAY_RE)
+        # An answer to a pain question being given: (asker, answerer or "", sentences left).
+        self._pain: tuple[str, str, int] = ("", "", 0)
         # A quote being given: (speaker, or "?" for whoever answers next; turn; sentences left).
         self._quote: tuple[str, int, int] = ("", -1, 0)
         self._last_self: tuple[int, str] = (-1, "")  # (turn, name) of the last self-intro
@@ -2131,9 +2154,10 @@ class FactExtractor:
         if numbers and not question:
             outcome = self._outcomes(s, low, numbers)
         quote = self._quoted(s, low)
+        pain = self._pain_answer(s, low, question)
         if not question:
             if not outcome:
-                self._problem(s, low, quantities)
+                self._problem(s, low, quantities, pain=pain)
             self._testimonial(s, low, quote)
             self._future_plan(s, low, quantities)
         self._sentence_no += 1
@@ -2622,7 +2646,30 @@ class FactExtractor:
         cand = Candidate("commitment", value, ev, None, 0.8, attrs)
         self._add(cand, date_at=pending, date_attr="due" if pending >= 0 else "")
 
-    def _problem(self, s: Sentence, low: str, quantities: list[Quantity]) -> None:
+    def _pain_answer(self, s: Sentence, low: str, question: bool) -> bool:
+        """Is ``s`` part of the answer to a question asking for the pains?
+
+        The answer is the next few sentences of the first person to reply; it ends when
+        anyone else speaks (the asker acknowledging, a colleague taking over).
+        """
+        speaker = s.speaker or "?"
+        asker, answerer, left = self._pain
+        if question and _PAIN_QUESTION_RE.search(low):
+            self._pain = (speaker, "", 6)
+            return False
+        if not left or speaker == asker:
+            if speaker == asker and answerer:
+                self._pain = ("", "", 0)  # the asker speaks again: the answer is over
+            return False
+        if answerer and speaker != answerer:
+            self._pain = ("", "", 0)
+            return False
+        self._pain = (asker, speaker, left - 1)
+        return not question
+
+    def _problem(
+        self, s: Sentence, low: str, quantities: list[Quantity], *, pain: bool = False
+    ) -> None:
         old_way = self._old_way_left > 0
         opens_old_way = bool(_OLD_WAY_RE.match(low))
         if opens_old_way:
@@ -2637,6 +2684,10 @@ class FactExtractor:
                 continue
             hits = _PROBLEM_RE.findall(part)
             score = sum(_PROBLEM_LEX.get(h, 0.0) for h in set(hits))
+            if pain:
+                # Said in answer to "what's not working?": a pain in the speaker's own words.
+                hits.append("answer to a question about problems")
+                score += 0.35
             measured = [
                 q
                 for q in quantities
@@ -2827,6 +2878,8 @@ class FactExtractor:
             and _EARLIER_RE.search(low[: q.start])
         ):
             return 0.2  # "it was over a month, and it's now about five days"
+        if _LATER_BASELINE_RE.match(low[q.end : q.end + 90]):
+            return 0.2  # "on-time reports are at 97%, and they were around 60% before"
         if q.kind == "count":
             return 0.0  # a count moved only when said so strongly ("3 kinds of savings")
         if any(w in _CHANGE_BEFORE for w in before) or any(
@@ -2861,8 +2914,8 @@ class FactExtractor:
             # Money that moved and is not revenue is money kept: "inventory down $1.5M",
             # "worth $900k a year in recovered capacity", "took out $200,000 a year".
             return "cost_savings"
-        if q.kind == "percent" and re.search(r"\b(?:cost|costs|spend|spending|savings)\b", clause):
-            return "cost_savings"
+        # A percentage of a cost ("rework costs are down 31%") is an improvement of a measure;
+        # the money it is worth, said as money, is the saving.
         if adoption:
             return "adoption"
         return "improvement"

@@ -12,7 +12,13 @@ import re
 
 from customer_snapshot.nlp.types import Sentence
 
-__all__ = ["INDUSTRY_TERMS", "customer_phrase", "industry_phrase", "location_phrase"]
+__all__ = [
+    "INDUSTRY_TERMS",
+    "customer_phrase",
+    "industry_phrase",
+    "location_phrase",
+    "org_mentions",
+]
 
 INDUSTRY_TERMS = (
     "manufacturing manufacturer foundry logistics freight trucking shipping transportation "
@@ -204,3 +210,134 @@ def customer_phrase(sentence: Sentence) -> str | None:
             if words and words[0] not in ("I", "A", "An", "The", "This", "That", "It"):
                 return " ".join(words).rstrip(".,")
     return None
+
+
+# -- organisations named by their relation to the speaker --------------------------------------
+
+# The speaker's own organisation: "here at Kestrel Bioscience", "we at Acme", "I work for Acme",
+# "I run lab operations at Acme".
+_OWN_ORG = re.compile(
+    r"\b(?:here at|we (?:here )?at|(?:i|we) work (?:at|for)|i'm (?:with|at)|i am (?:with|at)|"
+    r"(?:i|we) (?:run|lead|manage|head|oversee) [^.?!,]{1,40}? (?:at|for)|"
+    r"(?:i'm|i am) (?:the|a|an) [^.?!,]{1,40}? (?:at|for))\s+",
+    re.I,
+)
+# The organisation the speaker is talking to or about as the other party: "our third business
+# review with Blue Heron", "thanks for having me back at Pembury Cole", "I look after the
+# Aldermoor University account", "what were we solving for Copperkettle?".
+_OTHER_ORG = re.compile(
+    r"\b(?:(?:review|qbr|kickoff|kick-off|call|meeting|session|check-in|catch-up|partnership|"
+    r"relationship|engagement|project|rollout|work|working|partnering) with|"
+    r"solving for|(?<!i )(?<!we )(?:work|worked|working|done) for)\s+",
+    re.I,
+)
+# "I look after the Aldermoor University account": the vendor's customer.
+_ACCOUNT_ORG = re.compile(
+    r"\b(?:look after|looks after|manage|manages|own|owns|run|runs|cover|covers) the\s+"
+    r"(?=(?:[\w&'-]+\s+){1,4}account\b)",
+    re.I,
+)
+# "thanks for having me back at Pembury Cole": the host, the other party of a visiting speaker.
+_HOST_ORG = re.compile(
+    r"\bthanks? (?:you )?for having (?:me|us)(?: back)?(?: here)?(?: at)?\s+", re.I
+)
+# "on the Blue Heron side", "the Copperkettle team": an organisation on one side of the call.
+_SIDE_ORG = re.compile(r"\b(?:on|from) the\s+", re.I)
+_SIDE_WORDS = frozenset("side team folks account crew".split())
+# "So, Copperkettle Restaurant Group, we're based out of Calgary": the organisation first.
+_TOPIC_ORG = re.compile(
+    r"^(?:(?i:so|well|okay|ok|and|yeah|sure)[,.]?\s+)*(?P<org>(?:[A-Z][\w&'-]*\s?){1,5}),\s+"
+    r"we(?:'re| are| run| have| do| operate)\b"
+)
+_NOT_ORG_WORDS = frozenset(
+    """i we you they he she it the a an this that our your their my his her its us them
+    today now here there call meeting team side account end moment time way office site
+    phone line project board everyone everybody all both one other same first last next
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december week month year quarter morning
+    afternoon evening day""".split()
+)
+_LOWER_STOP = frozenset(
+    """and but so we our the a an with which where that who for since about right now um uh
+    like you know of in on at to from is are was were be been it this they i me my your
+    their account team side folks crew for last week today yesterday tomorrow""".split()
+)
+
+
+# "Cobalt Precision Components is in precision manufacturing.": an organisation described by
+# its sector (the vendor's summary of its customer, or a self-description).
+_DESCRIBED_ORG = re.compile(
+    r"^(?:(?i:so|and|well|now)[,]?\s+)*(?P<org>[A-Z][\w&'-]*(?:\s+(?:[A-Z][\w&'-]*|&|of)){1,4})"
+    r"\s+(?:is|are)\s+(?:a|an|in|one of)\s+(?P<rest>[^.?!]{0,60})"
+)
+_SECTOR_RE = re.compile(rf"\b(?:{_TERMS})\b", re.I)
+
+
+def _org_run(text: str, start: int, *, lower: bool) -> str:
+    """The organisation name starting at ``start``: capitalised words (clean text) or up to
+    three content words (lower-case ASR); trailing "team"/"side"/"account" dropped."""
+    rest = text[start:]
+    if lower:
+        words = []
+        for w in re.findall(r"[a-z0-9][a-z0-9&'-]*", rest[:80]):
+            if w in _LOWER_STOP or w in _NOT_ORG_WORDS:
+                break
+            words.append(w)
+            if len(words) == 3:
+                break
+        return " ".join(w.capitalize() for w in words)
+    m = re.match(r"(?:[A-Z][\w&'.-]*|&)(?:\s+(?:[A-Z][\w&'.-]*|&|of|and)){0,5}", rest)
+    if not m:
+        return ""
+    words = m.group().split()
+    while words and (words[-1] in ("&", "of", "and") or words[-1].lower() in _SIDE_WORDS):
+        words.pop()
+    if not words or words[0].lower() in _NOT_ORG_WORDS:
+        return ""
+    return " ".join(words).rstrip(".,'")
+
+
+def org_mentions(text: str) -> list[tuple[str, str]]:
+    """Organisations the sentence places on a side of the call, as ``(name, relation)``.
+
+    ``relation`` is ``"own"`` (the speaker's organisation: "here at Kestrel Bioscience"),
+    ``"other"`` (a party the speaker works with: "our review with Blue Heron"), ``"host"``
+    (the organisation a visiting vendor serves: "thanks for having me at Pembury Cole", "I look
+    after the Aldermoor University account"), ``"side"`` ("on the Blue Heron side") or
+    ``"described"`` ("Cobalt Precision Components is in precision manufacturing").
+
+    >>> org_mentions("I run lab operations here at Kestrel Bioscience.")
+    [('Kestrel Bioscience', 'own')]
+    >>> org_mentions("i look after the aldermoor university account")
+    [('Aldermoor University', 'host')]
+    >>> org_mentions("So, Copperkettle Restaurant Group, we're based out of Calgary.")
+    [('Copperkettle Restaurant Group', 'own')]
+    >>> org_mentions("Just for the notes, on the Blue Heron side we have Denise.")
+    [('Blue Heron', 'side')]
+    """
+    lower = text == text.lower()
+    found: list[tuple[str, str]] = []
+    frames = ((_OWN_ORG, "own"), (_OTHER_ORG, "other"), (_HOST_ORG, "host"), (_ACCOUNT_ORG, "host"))
+    for pattern, relation in frames:
+        for m in pattern.finditer(text):
+            org = _org_run(text, m.end(), lower=lower)
+            if org:
+                found.append((org, relation))
+    for m in _SIDE_ORG.finditer(text):
+        org = _org_run(text, m.end(), lower=lower)
+        after = text[m.end() + len(org) :].split()[:1] if org else []
+        sided = bool(after) and after[0].lower().strip(".,") in ("side", "team", "folks")
+        if org and sided and not lower:
+            found.append((org, "side"))
+    if not lower:
+        d = _DESCRIBED_ORG.match(text)
+        if d and _SECTOR_RE.search(d.group("rest")):
+            org = _org_run(text, d.start("org"), lower=False)
+            if org and len(org.split()) >= 2:
+                found.append((org, "described"))
+        t = _TOPIC_ORG.match(text)
+        if t:
+            org = _org_run(text, t.start("org"), lower=False)
+            if org and len(org.split()) >= 2:
+                found.append((org, "own"))
+    return found

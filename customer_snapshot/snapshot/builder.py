@@ -158,8 +158,11 @@ def _customer_information(ctx: _Context) -> Section:
         ev = next(
             (c for c in intros if org_key(c.attrs.get("organization", "")) == org_key(org)), None
         )
+        said = next((c for c in ctx.kind("org_mention") if _same_org(c.value, org)), None)
         if ev is not None:
             company = Fact(org, [ev.evidence], None, 0.8)
+        elif said is not None:  # "here at Kestrel Bioscience", "our review with Blue Heron"
+            company = Fact(org, [said.evidence], None, 0.7)
         elif ctx.sides.case_study:
             named = next((c for c in ctx.kind("customer") if c.value == org), None)
             if named is not None:

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from customer_snapshot.nlp.analysis import Analysis
+from customer_snapshot.nlp.types import Candidate
 
 __all__ = ["Sides", "detect_sides"]
 
@@ -68,6 +69,86 @@ def _product_prefix_counts(analysis: Analysis) -> Counter[str]:
     return counts
 
 
+def _self_mentions(analysis: Analysis, k: str) -> int:
+    """How often the organisation ``k`` itself was tagged as a multi-word entity."""
+    return sum(
+        ent.count
+        for label in ("ORG", "PRODUCT", "PERSON", "GPE", "FAC", "WORK_OF_ART")
+        for ent in analysis.entities.get(label, [])
+        if len(ent.text.split()) >= 2 and _canonical(org_key(ent.text), {k: k}) == k
+    )
+
+
+def _merge_orgs(org_of: dict[str, str]) -> dict[str, str]:
+    """Organisation key -> display name; "Redgum" and "Redgum Valley Water" are one (the longer
+    name is shown)."""
+    orgs: dict[str, str] = {}
+    for org in sorted(org_of.values(), key=len, reverse=True):
+        k = org_key(org)
+        if not k:
+            continue
+        same = _canonical(k, orgs)
+        if same not in orgs or len(org) > len(orgs[same]):
+            orgs[same] = org
+    return orgs
+
+
+def _canonical(k: str, orgs: dict[str, str]) -> str:
+    """The key in ``orgs`` that ``k`` names (itself, or a longer name it is the start of)."""
+    if k in orgs:
+        return k
+    for other in orgs:
+        if other.startswith(k + " ") or k.startswith(other + " "):
+            return other
+    return k
+
+
+def _customer_from_mentions(
+    mentions: list[Candidate],
+    sides: Sides,
+    prefixes: Counter[str],
+    speaker_names: list[str],
+    person_entities: list[str],
+) -> str | None:
+    """The customer organisation when nobody introduced themselves with it: the organisation
+    the vendor side addresses ("our review with Blue Heron", "on the Blue Heron side") or a
+    speaker calls their own, and that is not the vendor or a product brand."""
+    vkey = org_key(sides.vendor_org or "")
+    vendor_labels = {lbl for lbl, org in sides.org_of.items() if vkey and org_key(org) == vkey}
+    people = {w.casefold() for name in speaker_names for w in name.split()}
+    person_words = {w.casefold() for name in person_entities for w in name.split()[:1]}
+    scores: dict[str, float] = {}
+    names: dict[str, str] = {}
+    for cand in mentions:
+        k = org_key(cand.value)
+        first = k.split(maxsplit=1)[0] if k else ""
+        if not k or k == vkey or (vkey and first == vkey.split()[0]) or prefixes.get(first, 0) >= 3:
+            continue  # the vendor itself, or a product family's brand
+        if first in people or (" " not in k and k in person_words):
+            continue  # "working with Dwayne": a person
+        label = cand.evidence.speaker
+        relation = cand.attrs.get("relation", "")
+        if relation == "own":
+            weight = 0.5 if label in vendor_labels else 2.0
+        elif relation == "host":
+            weight = 2.0  # "thanks for having me at X", "I look after the X account"
+        elif relation == "described":
+            weight = 1.5
+        elif relation == "side":
+            weight = 1.0  # "on the Blue Heron side" (but also "on the IT side")
+        else:
+            # "our review with X": one such mention is not enough on its own.
+            weight = 1.0 if label in vendor_labels or label not in sides.org_of else 0.5
+        k = next((o for o in names if o.startswith(k + " ") or k.startswith(o + " ")), k)
+        scores[k] = scores.get(k, 0.0) + weight
+        if k not in names or len(cand.value) > len(names[k]):
+            names[k] = cand.value
+    if not scores:
+        return None
+    best = max(scores, key=lambda k: scores[k])
+    return names[best] if scores[best] >= 1.5 else None
+
+
 def detect_sides(analysis: Analysis) -> Sides:
     """Work out the customer and vendor organisations and speakers."""
     sides = Sides()
@@ -75,11 +156,15 @@ def detect_sides(analysis: Analysis) -> Sides:
     for p in analysis.participants:
         if p.organization:
             sides.org_of[p.label] = p.organization
-    orgs: dict[str, str] = {}  # key -> display name (longest seen)
-    for org in sides.org_of.values():
-        k = org_key(org)
-        if k and (k not in orgs or len(org) > len(orgs[k])):
-            orgs[k] = org
+    mentions = analysis.candidates.get("org_mention", [])
+    for cand in mentions:
+        # "I run lab operations here at Kestrel Bioscience": the speaker's own organisation.
+        label = cand.evidence.speaker
+        if cand.attrs.get("relation") == "own" and label in by_label and label not in sides.org_of:
+            sides.org_of[label] = cand.value
+    orgs = _merge_orgs(sides.org_of)
+    for label, org in list(sides.org_of.items()):
+        sides.org_of[label] = orgs.get(_canonical(org_key(org), orgs), org)
     prefixes = _product_prefix_counts(analysis)
     for brand, members in analysis.brands:
         # A product family ("Acme Vault", "Acme Flow") marks its brand as the vendor.
@@ -105,7 +190,9 @@ def detect_sides(analysis: Analysis) -> Sides:
     elif len(orgs) == 1:
         (k,) = orgs
         first = k.split()[0]
-        if prefixes.get(first, 0) >= 2:
+        # Its name starts other names ("Acme Vault", "Acme Flow"): the vendor. Mentions of
+        # the organisation itself ("Larkspur Foods" said twice) do not count.
+        if prefixes.get(first, 0) - _self_mentions(analysis, k) >= 2:
             sides.vendor_org = orgs[k]
         else:
             sides.customer_org = orgs[k]
@@ -121,6 +208,14 @@ def detect_sides(analysis: Analysis) -> Sides:
         if org_key(value) != org_key(sides.vendor_org or ""):
             sides.customer_org = value
             sides.case_study = True
+    if sides.customer_org is None:
+        people_names = [p.name for p in analysis.participants] + [
+            c.attrs.get("name", "") for c in analysis.candidates.get("introduction", [])
+        ]
+        persons = [e.text for e in analysis.entities.get("PERSON", [])]
+        sides.customer_org = _customer_from_mentions(
+            mentions, sides, prefixes, people_names, persons
+        )
     vkey = org_key(sides.vendor_org or "")
     ckey = org_key(sides.customer_org or "")
     if vkey:

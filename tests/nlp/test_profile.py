@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from customer_snapshot.nlp.profile import customer_phrase, industry_phrase, location_phrase
+from customer_snapshot.nlp.profile import (
+    customer_phrase,
+    industry_phrase,
+    location_phrase,
+    org_mentions,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +71,29 @@ def test_customer_phrase(make_sentences, text: str, expected: str | None) -> Non
 
 def test_industry_of_a_customer_described_by_the_vendor() -> None:
     assert industry_phrase("They're a grocery retail chain with 45 stores.") == "Grocery retail"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I run plant maintenance here at Marlow Textiles.", [("Marlow Textiles", "own")]),
+        ("We at Oakridge Dental have nine offices.", [("Oakridge Dental", "own")]),
+        ("i work for tidemark logistics on the customs side", [("Tidemark Logistics", "own")]),
+        (
+            "This is our second review with Fenwick Credit Union.",
+            [("Fenwick Credit Union", "other")],
+        ),
+        ("Thanks for having me at Larkspur Foods today.", [("Larkspur Foods", "host")]),
+        ("i cover the harwell county schools account", [("Harwell County Schools", "host")]),
+        ("On the Fenwick side we have Rosa and Tim.", [("Fenwick", "side")]),
+        ("Marlow Textiles is a family-owned apparel maker.", [("Marlow Textiles", "described")]),
+        ("So, Oakridge Dental Group, we run nine offices.", [("Oakridge Dental Group", "own")]),
+        # Not organisations: a person, a time, a pronoun, a thing without a sector.
+        ("I'm with you on that.", []),
+        ("Thanks for having me, everyone.", []),
+        ("The new dashboard is a big improvement.", []),
+        ("on the other side of the river", []),
+    ],
+)
+def test_org_mentions(text: str, expected: list[tuple[str, str]]) -> None:
+    assert org_mentions(text) == expected

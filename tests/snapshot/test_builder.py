@@ -76,3 +76,35 @@ def test_specific_commitments_outrank_vague_ones() -> None:
     specific = commitment("send Tom the API documentation", 0.65)
     assert all(_commitment_weight(specific) > _commitment_weight(v) for v in vague)
     assert _commitment_weight(commitment("send it", 0.9)) < 0.9
+
+
+NO_INTRO_ORG = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Tomas Ekberg>Thanks for having me back at Larkspur Foods. This is our second review with Larkspur.
+
+00:00:06.500 --> 00:00:12.000
+<v Tomas Ekberg>Our Brevik Planner and Brevik Ledger have been live since March.
+
+00:00:12.500 --> 00:00:19.000
+<v Hana Oduya>Sure. I run the bakery lines here at Larkspur Foods, so I see the schedule every day.
+
+00:00:19.500 --> 00:00:26.000
+<v Hana Oduya>Changeover time went from 50 minutes to 20 minutes since we moved to Brevik Planner.
+
+00:00:26.500 --> 00:00:31.000
+<v Tomas Ekberg>Great. What would you like to see next?
+"""
+
+
+def test_the_customer_is_found_when_nobody_introduces_themselves_with_it(tmp_path: Path) -> None:
+    """No "I'm X from Org": the customer is the organisation the vendor visits and reviews
+    with, and that a customer speaker calls their own; the vendor's brand is not it."""
+    path = tmp_path / "review.vtt"
+    path.write_text(NO_INTRO_ORG)
+    data = generate_snapshot(path, config=Config.from_env({})).to_dict()
+    info = next(s for s in data["sections"] if s["key"] == "customer_information")
+    company = info["fields"]["company_name"]
+    assert company["value"] == "Larkspur Foods"
+    assert company["evidence"][0]["speaker"] in ("Tomas Ekberg", "Hana Oduya")
+    assert info["fields"]["primary_contact"]["value"] == "Hana Oduya"
