@@ -566,12 +566,12 @@ _AFTER_THIS_IS_OTHER_RE: Final = re.compile(
 )
 _AFTER_SELF_RE: Final = re.compile(
     r"^,?\s*(?:from\b|here\b|at\b|with\b|speaking\b|calling\b|(?:and )?i(?:'m| am| run| lead|"
-    r" head| manage| oversee| work)\b|(?:the )?[a-z-]+ (?:director|manager|lead|"
+    r" head| manage| oversee| work| look after)\b|(?:the )?[a-z-]+ (?:director|manager|lead|"
     r"engineer|analyst|architect|consultant|scientist|officer)\b)"
 )
 # "Ingrid Solberg, I'm the VP of ...": a name opening the sentence, then "I'm".
 _NAME_THEN_IM_RE: Final = re.compile(
-    r"^(?:(?:and|so|sure|yeah|yes|okay|ok|hi|hello|hey|well)[,.!]?\s)*"
+    r"^(?:(?:and|so|sure|yeah|yes|okay|ok|hi|hello|hey|well|that's me|that is me)[,.!]?\s)*"
 )
 # "hey everyone this is kofi mensah" ending the sentence: a greeting makes it a self-intro.
 _GREETING_RE: Final = re.compile(
@@ -676,7 +676,7 @@ class _IntroFinder:
         rest = view.text[view.starts[j] :] if name and j < len(view.toks) else ""
         if (
             name
-            and re.match(r",?\s?(?:i'm|i am)\b", rest)
+            and re.match(r",?\s?(?:i'm|i am|i run|i lead|i head|i manage|i look after)\b", rest)
             and (asr or self._ent(view, k) or name.split()[0].lower() in self.known)
         ):
             intro = _Intro(name, "self", at=view.toks[k].idx, ent=self._ent(view, k))
@@ -926,8 +926,11 @@ class _IntroFinder:
             if not name or j != end + 1:
                 continue
             seen = name.split()[0].lower() in known
-            if asr and not seen:
-                continue  # lower-case "x is our y" is too common to trust without the name
+            unknown_word = bool(self.lexicon) and name.split()[0].lower() not in self.lexicon
+            if asr and not seen and not unknown_word:
+                # Lower-case "x is our y" is too common to trust unless x is a known first name
+                # or a word the model does not know ("teodora's the director of estates").
+                continue
             if not asr and not (seen or self._ent(view, first) or toks[first].pos == "PROPN"):
                 continue
             title, after = _take_title(view, view.token_at(m.start("det")), asr)
@@ -1920,7 +1923,8 @@ _EVENT_RE: Final = re.compile(
     r"\b(?P<signoff>sign[- ]?off|signed off|approv(?:al|ed|e))\b|\b(?P<contract>contract|"
     r"signed|signing|agreement|sow|statement of work|purchase order)\b|\b(?P<renewal>renew"
     r"(?:al|als|s|ed|ing)?)\b|\b(?P<deadline>due|deadline)\b|\b(?P<completion>complet(?:e|ed|es|"
-    r"ion)|finish(?:ed|es)?|wrap(?:ped|s)?(?: up)?|delivered|delivery)\b|\b(?P<rollout>roll(?:ed|"
+    r"ion)|finish(?:ed|es)?|wrap(?:ped|s)?(?: up)?|delivered|delivery|hand(?:ed)? ?over)\b|"
+    r"\b(?P<rollout>roll(?:ed|"
     r"ing)?[- ]?out|rollout|deploy(?:ed|ment)?)\b|\b(?P<migration>migrat\w*)\b|"
     r"\b(?P<training>training|trained|workshops?)\b|\b(?P<outage>outage|incident|downtime|went "
     r"down)\b|\b(?P<audit>audit)\b|\b(?P<meeting>board meeting|meeting|review|qbr|summit|"
@@ -1949,6 +1953,23 @@ _EVENT_NAMES: Final = {
     "milestone": "milestone",
 }
 _GENERIC_EVENTS: Final = frozenset({"start", "end", "deadline", "completion"})
+# A date the speaker names right after saying it: "June 27th, 2025, which is our official
+# completion date", "may thirtieth twenty twenty five which is when we formally closed the
+# engagement", "February 3rd. That was our kickoff date."
+_NAMES_THE_DATE_RE: Final = re.compile(
+    r"[,.]?\s*(?:(?:which|that|this)(?:'s| is| was)|and that(?:'s| is| was))\s+(?:(?:when\s+we\s+"
+    r"(?:\w+ly\s+)?(?:(?P<done>closed|completed|finished|wrapped up|ended|signed off)|"
+    r"(?P<began>kicked off|started|began))\b)|(?:(?:our|the|your)\s+)?(?:(?:official|formal|"
+    r"actual|original|planned)\s+)?(?:(?P<end>completion|end|finish|go-live|go live|handover)|"
+    r"(?P<startd>start)|(?P<kick>kickoff|kick-off|kick off))\s+date\b)"
+)
+_NAMED_DATE_EVENTS: Final = {
+    "done": "completion",
+    "end": "completion",
+    "began": "kickoff",
+    "startd": "start",
+    "kick": "kickoff",
+}
 _HARD_BREAK_RE: Final = re.compile(r"[.;!?](?:\s|$)")
 _CLAUSE_BREAK_RE: Final = re.compile(
     r"[.;!?](?=\s|$)|\s[-\u2013\u2014]+\s|\b(?:but|because|whereas|although|though|which|so|and|"
@@ -2655,7 +2676,7 @@ class FactExtractor:
         speaker = s.speaker or "?"
         asker, answerer, left = self._pain
         if question and _PAIN_QUESTION_RE.search(low):
-            self._pain = (speaker, "", 6)
+            self._pain = (speaker, "", 4)
             return False
         if not left or speaker == asker:
             if speaker == asker and answerer:
@@ -2687,7 +2708,7 @@ class FactExtractor:
             if pain:
                 # Said in answer to "what's not working?": a pain in the speaker's own words.
                 hits.append("answer to a question about problems")
-                score += 0.35
+                score += 0.5
             measured = [
                 q
                 for q in quantities
@@ -3128,6 +3149,11 @@ def _date_context(low: str, start: int, end: int) -> str:
     ("starts", "ends", "due") is joined to the nearest specific event when there is one: in
     "the pilot starts on May 5th" the date is the pilot's start.
     """
+    named = _NAMES_THE_DATE_RE.match(low, end)
+    if named and named.lastgroup:
+        # "..., which is our official completion date", "... which is when we formally closed
+        # the engagement": the speaker names the date outright.
+        return _NAMED_DATE_EVENTS[named.lastgroup]
     lo = max(0, start - 70)
     hi = min(len(low), end + 60)
     # Stay inside the sentence-ish clause that holds the date.

@@ -87,6 +87,10 @@ _PLACE_NEXT_CUE = re.compile(
     r"here in)\s+",
     re.I,
 )
+_PLACE_VERBS = frozenset(
+    "is are was were it its always never just really also still which where when if as "
+    "because so then there here now today".split()
+)
 _LOWER_PLACE = re.compile(r"^((?:[a-z][a-z'.-]+\s*){1,4})")
 _PLACE_STOP = frozenset(
     "and but so we our the a an with which where that who for since about right now um uh "
@@ -161,8 +165,8 @@ def location_phrase(sentence: Sentence) -> str | None:
         return None
     words = []
     for w in lm.group(1).split():
-        if w in _PLACE_STOP:
-            break
+        if w in _PLACE_STOP or "'" in w or w in _PLACE_VERBS:
+            break  # "leeds it's always raining": the place ends before the next clause
         words.append(w.strip(".,"))
     if not words or len(words) > 4:
         return None

@@ -499,8 +499,64 @@ def _engagement(ctx: _Context) -> Section:
         if name.casefold() not in names:
             team.append(Fact(name, [c.evidence], None, 0.6))
             names.add(name.casefold())
+    for name, ev in _named_on_the_team(ctx):
+        if name.casefold() not in names:
+            team.append(Fact(name, [ev], None, 0.55))
+            names.add(name.casefold())
     sec.items["team"] = team
     return sec
+
+
+# A sentence that puts a person it names on the engagement's work: "on your side it was Arjun
+# Menon", "plus Josh Patel, who's our validation specialist", "Noor Haddad, who will run the
+# end user training", "Curtis Boone is on the project team too", "Imogen Tait would lead the
+# implementation".
+_ON_THE_WORK = re.compile(
+    r"\b(?:on (?:our|your|their) side|(?:project|core|implementation|poc|pilot|"
+    r"rollout|deployment|onboarding|delivery|account) team|(?:lead|leads|led|run|runs|ran|"
+    r"running|leading|manage|manages|managed|managing|own|owns|owned|drove|drive|handle|"
+    r"handles|handled|did|do|does|support|supports|supported) (?:the |our |your |all the |"
+    r"most of the )?(?:implementation|rollout|roll-out|project|pilot|training|poc|migration|"
+    r"integration|configuration|deployment|onboarding|data science|end user training|"
+    r"go-live|cutover|testing|validation)|project manager|implementation lead|(?:it|technical|"
+    r"project|training|validation) (?:lead|specialist|manager)|on the (?:project|core|"
+    r"implementation) team)\b",
+    re.I,
+)
+
+
+# "on the IT side", "on the Blue Heron side" (capitalised: not "on the money side").
+_ON_NAMED_SIDE = re.compile(r"\bon the (?:[A-Z][\w&-]*\s){1,3}side\b")
+
+
+def _named_on_the_team(ctx: _Context) -> list[tuple[str, Evidence]]:
+    """People who never speak, named with full name in a sentence that puts them on the work.
+
+    Names come from spaCy's PERSON entities (two words, not a product or an organisation);
+    the sentence that names them must say what they do on the engagement.
+    """
+    brands = {b.casefold() for b, _ in ctx.analysis.brands}
+    orgs = [o for o in (ctx.sides.customer_org, ctx.sides.vendor_org) if o]
+    out: list[tuple[str, Evidence]] = []
+    for ent in ctx.analysis.entities.get("PERSON", []):
+        words = ent.text.split()
+        if len(words) != 2 or not all(w[:1].isupper() and w.isalpha() for w in words):
+            continue
+        if words[0].casefold() in brands or any(_same_org(ent.text, o) for o in orgs):
+            continue
+        for ev in ent.samples:
+            text = ev.text
+            at = text.find(ent.text)
+            if at < 0:
+                continue
+            # The cue in the sentence-like stretch that names them.
+            start = max((m.end() for m in re.finditer(r"[.;!?]\s", text[:at])), default=0)
+            end = re.search(r"[.;!?](?:\s|$)", text[at:])
+            clause = text[max(start, at - 80) : at + (end.end() if end else len(text))]
+            if _ON_THE_WORK.search(clause) or _ON_NAMED_SIDE.search(clause):
+                out.append((ent.text, ev))
+                break
+    return out
 
 
 def _by_category(ctx: _Context, category: str) -> list[Candidate]:

@@ -914,3 +914,57 @@ def test_yearless_dates_take_the_year_of_the_story(make_sentences: SentenceFacto
     assert dates["October 7th, 2024"] == ("2024-10-07", "kickoff")
     assert dates["January 31st, 2025"] == ("2025-01-31", "completion")
     assert dates["November 15th"][0] == "2024-11-15"
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("And final acceptance was signed on June 27th, 2025, which is our official "
+         "completion date.", "completion"),
+        ("then the handover was may thirtieth twenty twenty five which is when we formally "
+         "closed the engagement", "completion"),
+        ("We met on February 3rd, 2025, and that was our kickoff date.", "kickoff"),
+        ("The contract was signed on June 27th, 2025.", "contract"),
+    ],
+)  # fmt: skip
+def test_a_date_the_speaker_names_outright(
+    make_sentences: SentenceFactory, text: str, context: str
+) -> None:
+    facts = _run(make_sentences, [("Ana Ruiz", text)])
+    assert facts.candidates["date"][0].attrs["context"] == context
+
+
+def test_an_answer_to_whats_not_working_is_a_problem(make_sentences: SentenceFactory) -> None:
+    facts = _run(
+        make_sentences,
+        [
+            *_CAST,
+            ("Halvard Berg", "Now, what's not working? I'd rather hear it now."),
+            ("Femi Adeyemi", "The app logs people out when the wifi drops in the stairwells."),
+            ("Halvard Berg", "Understood, there is a fix in the next release for that one."),
+        ],
+    )
+    problems = [c.value for c in facts.candidates["problem"]]
+    assert problems == ["The app logs people out when the wifi drops in the stairwells."]
+    assert "answer to a question" in facts.candidates["problem"][0].attrs["signals"]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # A percentage of a cost is an improvement; the money it is worth is the saving.
+        ("Rework costs are down 31% year over year.", "improvement"),
+        ("On-time daily reports are at 97%, and they were around 60% before.", "improvement"),
+    ],
+)
+def test_outcome_categories(make_sentences: SentenceFactory, text: str, category: str) -> None:
+    facts = _run(make_sentences, [("Ana Ruiz", text)])
+    assert [c.attrs["category"] for c in facts.candidates["outcome"]] == [category]
+
+
+def test_a_vendor_benchmark_is_not_a_result(make_sentences: SentenceFactory) -> None:
+    _none_test(
+        make_sentences,
+        [("Ana Ruiz", "For comparison, our average contractor customer sees RFIs 40% faster.")],
+        "outcome",
+    )

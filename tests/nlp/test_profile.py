@@ -46,6 +46,7 @@ def test_industry_phrase(text: str, expected: str | None) -> None:
         ("We have two plants here in Grand Rapids.", "A", "Grand Rapids"),
         ("We're in a good place with the rollout.", "A", None),
         ("I flew in from Denver yesterday.", "A", None),
+        ("kwame we're based out of leeds it's always raining", "A", "Leeds"),
         ("The conference was in Chicago.", "A", None),
     ],
 )

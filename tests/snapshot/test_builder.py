@@ -81,7 +81,7 @@ def test_specific_commitments_outrank_vague_ones() -> None:
 NO_INTRO_ORG = """WEBVTT
 
 00:00:01.000 --> 00:00:06.000
-<v Tomas Ekberg>Thanks for having me back at Larkspur Foods. This is our second review with Larkspur.
+<v Tomas Ekberg>Thanks for having me back at Larkspur Foods. Our second review with Larkspur.
 
 00:00:06.500 --> 00:00:12.000
 <v Tomas Ekberg>Our Brevik Planner and Brevik Ledger have been live since March.
