@@ -1428,6 +1428,21 @@ _PROBLEM_PHRASES: Final = {
     "no one was sure": 0.3,
     "wasn't sure": 0.2,
     "used to": 0.2,
+    # Systems at the end of their life, and work that eats the day.
+    "ending support": 0.4,
+    "end of life": 0.4,
+    "end-of-life": 0.4,
+    "out of support": 0.4,
+    "unsupported": 0.35,
+    "still on": 0.2,
+    "excel file": 0.3,
+    "excel files": 0.3,
+    "paper notebooks": 0.3,
+    "notebooks": 0.1,
+    "data integrity": 0.3,
+    "hours a day": 0.25,
+    "hours a week": 0.2,
+    "hours every": 0.2,
 }
 _PROBLEM_STRONG: Final = 0.35
 _PROBLEM_LEX: Final = {
@@ -1491,8 +1506,10 @@ _QUOTE_ASK_RE: Final = re.compile(
 # A sentence that opens on the old way ("Before Ostrander, room status lived on a whiteboard",
 # "Back then ...", "In the old system ..."): it and the next few sentences describe the pains.
 _OLD_WAY_RE: Final = re.compile(
-    r"^\W*(?:(?:so|and|well|honestly|yeah)\W+)*(?:before (?!we (?:start|begin|go|get|dive|jump|"
-    r"wrap)\b)(?:[a-z'-]+\s?){1,3},|back then\b|in the old (?:days|system|world|setup)\b|"
+    r"^\W*(?:(?:so|and|well|honestly|yeah|sure)\W+)*(?:before (?!we (?:start|begin|go|get|dive|"
+    r"jump|wrap)\b)(?:[a-z'-]+\s?){1,3},|back then\b|in the old (?:days|system|world|setup)\b|"
+    r"(?:today|right now|currently|at the moment|at present),? (?:most of |all of |the |our |we |"
+    r"everything |it |a lot of |half )|"
     r"the old way\b|previously\b|before (?:we|you) (?:had|went|switched|moved|rolled)\b)"
 )
 

@@ -350,8 +350,34 @@ def _vendor_products(ctx: _Context) -> list[tuple[str, int, list[Evidence]]]:
     return sorted(found, key=lambda t: -t[1])
 
 
-def _entity_texts(ctx: _Context) -> set[str]:
-    return {e.text for ents in ctx.analysis.entities.values() for e in ents}
+def _main_product(
+    ctx: _Context, products: list[tuple[str, int, list[Evidence]]], facts: dict[str, Fact]
+) -> Fact | None:
+    """The product the customer's story is about: mentions, plus the sentences that credit it
+    with a result or a pain it solved, minus those that only plan it. Named only when it
+    clearly leads the next one (empty beats wrong)."""
+    plans = [c.value.casefold() for c in ctx.kind("future_plan")]
+    credited = [
+        c.value.casefold() for k in ("outcome", "testimonial", "problem") for c in ctx.kind(k)
+    ]
+
+    def said_in(texts: list[str], name: str) -> int:
+        key = name.casefold()
+        short = key.split(maxsplit=1)[1] if " " in key else key
+        return sum(1 for t in texts if key in t or f" {short} " in f" {t} ")
+
+    ranked = sorted(
+        (
+            (n + 2 * said_in(credited, name) - 2 * said_in(plans, name), name)
+            for name, n, _ in products
+        ),
+        reverse=True,
+    )
+    if not ranked or ranked[0][1] not in facts:
+        return None
+    if len(ranked) > 1 and ranked[0][0] < 1.5 * max(ranked[1][0], 0.1):
+        return None
+    return facts[ranked[0][1]]
 
 
 def _solution(ctx: _Context) -> Section:
@@ -363,13 +389,7 @@ def _solution(ctx: _Context) -> Section:
         if samples
     ]
     sec.items["products"] = facts[:MAX_ITEMS]
-    main = facts[0] if facts else None
-    # A family found only in lower-case ASR is ranked by bare-word counts: name the main
-    # product only when it clearly leads (empty beats wrong).
-    unsure = len(products) > 1 and products[0][1] < 1.5 * products[1][1]
-    if main is not None and unsure and main.value not in _entity_texts(ctx):
-        main = None
-    sec.fields["product"] = main
+    sec.fields["product"] = _main_product(ctx, products, {f.value: f for f in facts})
     steps = [
         c
         for c in ctx.kind("commitment") + ctx.kind("date")

@@ -108,3 +108,38 @@ def test_the_customer_is_found_when_nobody_introduces_themselves_with_it(tmp_pat
     assert company["value"] == "Larkspur Foods"
     assert company["evidence"][0]["speaker"] in ("Tomas Ekberg", "Hana Oduya")
     assert info["fields"]["primary_contact"]["value"] == "Hana Oduya"
+
+
+MAIN_PRODUCT = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Tomas Ekberg>I'm Tomas Ekberg from Brevik. Thanks for joining, Hana.
+
+00:00:06.500 --> 00:00:12.000
+<v Hana Oduya>Happy to. I run the bakery lines at Larkspur Foods.
+
+00:00:12.500 --> 00:00:19.000
+<v Hana Oduya>Since we moved to Brevik Planner, changeover time went from 50 minutes to 20 minutes.
+
+00:00:19.500 --> 00:00:26.000
+<v Hana Oduya>Brevik Ledger handles the invoices now.
+
+00:00:26.500 --> 00:00:33.000
+<v Tomas Ekberg>Next year we'd like to propose a pilot of Brevik Roster for shift planning.
+
+00:00:33.500 --> 00:00:40.000
+<v Tomas Ekberg>Brevik Roster could plan shifts, and Brevik Roster has a mobile app too.
+
+00:00:40.500 --> 00:00:46.000
+<v Hana Oduya>We will look at Brevik Roster next spring, not before.
+"""
+
+
+def test_the_main_product_is_the_one_credited_with_results_not_the_one_only_proposed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "review.vtt"
+    path.write_text(MAIN_PRODUCT)
+    data = generate_snapshot(path, config=Config.from_env({})).to_dict()
+    solution = next(s for s in data["sections"] if s["key"] == "solution")
+    assert solution["fields"]["product"]["value"] == "Brevik Planner"
