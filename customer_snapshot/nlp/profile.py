@@ -32,8 +32,8 @@ INDUSTRY_TERMS = (
     "nonprofit non-profit charity media publishing entertainment gaming automotive aerospace "
     "defense chemicals chemical semiconductor electronics apparel fashion cosmetics legal "
     "consulting staffing marketing advertising travel airline aviation maritime rail "
-    "waste recycling security cybersecurity"
-).split()
+    "waste recycling security cybersecurity biotechnology transit"
+).split() + ["life sciences", "legal services", "higher education", "public transit"]
 _TERMS = "|".join(sorted((re.escape(t) for t in INDUSTRY_TERMS), key=len, reverse=True))
 _CONTAINER = (
     r"company|business|provider|firm|shop|organization|organisation|operator|group|"
@@ -64,6 +64,20 @@ _IN_SPACE = re.compile(
     r"\bwe(?:'re| are)\s+in\s+(?:the\s+)?(?P<mods>(?:[\w-]+\s+){0,2}?)(?P<term>"
     + _TERMS
     + r")\s+(?:space|industry|business|sector|world|vertical|market)\b",
+    re.I,
+)
+# "like everyone in legal services", "most firms in higher education": the speaker's sector.
+_LIKE_ALL_IN = re.compile(
+    r"\b(?:like (?:everyone|everybody|anyone|most (?:firms|companies|people|places|shops)|"
+    r"every (?:firm|company|shop))|as (?:anyone|everyone) in) in\s+(?:the\s+)?(?P<mods>)"
+    f"(?P<term>{_TERM_GROUP})\\b",
+    re.I,
+)
+# "we run forty two restaurants", "we operate 9 hotels": the sector by what the company runs.
+_RUN_MANY = re.compile(
+    r"\bwe (?:run|operate|own|have) (?:about |around |over |nearly |almost )?(?:[\w-]+ ){1,3}?"
+    r"(?P<term>restaurants|hotels|resorts|clinics|hospitals|pharmacies|schools|dealerships|"
+    r"gyms|cafes|grocery stores|supermarkets|nursing homes|care homes|bakeries)\b",
     re.I,
 )
 _MOD_OK = re.compile(r"^(?:[a-z-]+\s+)*$", re.I)
@@ -114,7 +128,15 @@ def industry_phrase(text: str) -> str | None:
     """
     m = _IN_SPACE.search(text) or _SELF.search(text) or _IS_A.search(text)
     if not m:
-        return None
+        m = _LIKE_ALL_IN.search(text)
+    if not m:
+        many = _RUN_MANY.search(text)
+        return _case(many.group("term")) if many else None
+    raw = m.group("mods").lower().split()
+    if any(w in ("our", "my", "their", "your", "its") for w in raw) or any(
+        w.endswith("ing") and w not in INDUSTRY_TERMS for w in raw
+    ):
+        return None  # "we're managing our energy": an activity, not a sector
     mods = [w for w in m.group("mods").split() if w.lower() not in _MOD_STOP]
     # Keep a modifier that narrows the sector ("property and casualty", "water", "public").
     phrase_words = [*mods[-2:], *m.group("term").split()] if mods else m.group("term").split()

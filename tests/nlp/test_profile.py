@@ -23,6 +23,11 @@ from customer_snapshot.nlp.profile import (
         ("For the record, Delta Farms is a grocery retail business in Iowa.", "Grocery retail"),
         ("It is a healthcare question, really.", None),
         ("We're a team of four analysts.", None),
+        ("We're a biotechnology company, we make cell culture media.", "Biotechnology"),
+        ("we run forty two restaurants, mostly here and in Edmonton", "Restaurants"),
+        ("Like everyone in legal services, we bill by the hour.", "Legal services"),
+        ("We run two shifts on the line.", None),
+        ("for the first time we're managing our energy instead of just paying for it", None),
         ("We are almost done with the rollout.", None),
     ],
 )
