@@ -20,7 +20,7 @@ __all__ = [
     "org_mentions",
 ]
 
-INDUSTRY_TERMS = (
+_ONE_WORD_SECTORS = (
     "manufacturing manufacturer foundry logistics freight trucking shipping transportation "
     "retail retailer grocery e-commerce ecommerce wholesale distribution distributor "
     "healthcare health hospital clinic pharmacy pharmaceutical pharma biotech medical "
@@ -33,7 +33,14 @@ INDUSTRY_TERMS = (
     "defense chemicals chemical semiconductor electronics apparel fashion cosmetics legal "
     "consulting staffing marketing advertising travel airline aviation maritime rail "
     "waste recycling security cybersecurity biotechnology transit"
-).split() + ["life sciences", "legal services", "higher education", "public transit"]
+).split()
+INDUSTRY_TERMS = [
+    *_ONE_WORD_SECTORS,
+    "life sciences",
+    "legal services",
+    "higher education",
+    "public transit",
+]
 _TERMS = "|".join(sorted((re.escape(t) for t in INDUSTRY_TERMS), key=len, reverse=True))
 _CONTAINER = (
     r"company|business|provider|firm|shop|organization|organisation|operator|group|"
