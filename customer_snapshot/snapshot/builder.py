@@ -728,7 +728,11 @@ def _executive_summary(ctx: _Context, sections: dict[str, Section]) -> Section:
             best = max(items, key=central)
             picks.append((central(best), best))
     picks.sort(key=lambda t: -t[0])
-    chosen = [f for _, f in picks[:5]]
+    chosen: list[Fact] = []
+    for _, f in picks:
+        # One sentence can serve two sections (a go-live date that is also adoption): once.
+        if len(chosen) < 5 and all(f.value != c.value for c in chosen):
+            chosen.append(f)
     chosen.sort(key=lambda f: f.evidence[0].start if f.evidence else 0.0)
     sec.items["highlights"] = chosen
     sec.summary = " ".join(_sentence(f.value) for f in chosen) if len(chosen) >= 3 else ""

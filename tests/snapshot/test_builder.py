@@ -143,3 +143,13 @@ def test_the_main_product_is_the_one_credited_with_results_not_the_one_only_prop
     data = generate_snapshot(path, config=Config.from_env({})).to_dict()
     solution = next(s for s in data["sections"] if s["key"] == "solution")
     assert solution["fields"]["product"]["value"] == "Brevik Planner"
+
+
+def test_the_executive_summary_never_repeats_a_sentence() -> None:
+    """One sentence can be both a milestone step and a usage figure; the summary says it once."""
+    folder = EXAMPLE.parent.parent / "tests" / "fixtures" / "heldout"
+    for path in sorted(folder.glob("*.*t")):
+        data = generate_snapshot(path, config=Config.from_env({})).to_dict()
+        summary = next(s for s in data["sections"] if s["key"] == "executive_summary")
+        values = [f["value"] for f in summary["items"]["highlights"]]
+        assert 3 <= len(values) <= 5 and len(set(values)) == len(values), (path.name, values)
