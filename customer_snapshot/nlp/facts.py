@@ -1650,6 +1650,19 @@ _PHRASAL_CHANGE_RE: Final = re.compile(
     r"(?:\s(?:about|around|roughly|almost|nearly|over|more than))?\s*$"
 )
 # "now" marks a result only against an earlier state said in the same sentence.
+_DONE_PARTICIPLES: Final = frozenset(
+    "saved avoided eliminated freed recouped".split()
+)
+_SAVED_RE: Final = re.compile(r"\b(?:saved|avoided|freed|recovered|eliminated)\b")
+# The figure now, after the one before it in the previous sentence of the same turn.
+_NOW_AT_RE: Final = re.compile(
+    r"\b(?:we(?:'re| are| were)|it(?:'s| is| was)|(?:we|it) (?:got|came in)|now|(?:we're|we are|"
+    r"it's|it is) now) (?:at|to|up to|down to)\s+(?:(?:about|around|roughly|nearly)\s+)?$"
+)
+_BEFORE_PERCENT_RE: Final = re.compile(
+    r"\b(?:before|used to|prior to|last year|baseline|previously)\b[^.?!]*?"
+    r"(?:\d+(?:\.\d+)?\s?%|\d+(?:\.\d+)?\s?percent|\b\w+ percent)"
+)
 # The baseline said after the figure: ", and they were around 60% before".
 _LATER_BASELINE_RE: Final = re.compile(
     r"[^.;?!]{0,40}?\b(?:was|were|had been|used to be)\b[^.;?!]{0,30}?"
@@ -2918,6 +2931,16 @@ class FactExtractor:
             return 0.2  # "it was over a month, and it's now about five days"
         if _LATER_BASELINE_RE.match(low[q.end : q.end + 90]):
             return 0.2  # "on-time reports are at 97%, and they were around 60% before"
+        if set(after[:3]) & _DONE_PARTICIPLES:
+            return 0.25  # "160 lawyer hours saved", "620 tonnes of CO2 avoided"
+        if q.kind == "money" and after[:1] == ["worth"] and _SAVED_RE.search(low):
+            return 0.2  # "160 hours saved ... that's about $52,000 worth of time"
+        if (
+            q.kind == "percent"
+            and _NOW_AT_RE.search(left)
+            and _BEFORE_PERCENT_RE.search(_lower(self._prev_text))
+        ):
+            return 0.2  # "Before go-live we were at 71 percent," / "now we're at 83 percent."
         if q.kind == "count":
             return 0.0  # a count moved only when said so strongly ("3 kinds of savings")
         if any(w in _CHANGE_BEFORE for w in before) or any(

@@ -955,6 +955,8 @@ def test_an_answer_to_whats_not_working_is_a_problem(make_sentences: SentenceFac
         # A percentage of a cost is an improvement; the money it is worth is the saving.
         ("Rework costs are down 31% year over year.", "improvement"),
         ("On-time daily reports are at 97%, and they were around 60% before.", "improvement"),
+        ("In total, the pilot group logged 160 lawyer hours saved.", "improvement"),
+        ("We've calculated about six hundred and twenty tonnes of co two avoided.", "improvement"),
     ],
 )
 def test_outcome_categories(make_sentences: SentenceFactory, text: str, category: str) -> None:
@@ -966,5 +968,23 @@ def test_a_vendor_benchmark_is_not_a_result(make_sentences: SentenceFactory) -> 
     _none_test(
         make_sentences,
         [("Ana Ruiz", "For comparison, our average contractor customer sees RFIs 40% faster.")],
+        "outcome",
+    )
+
+
+def test_a_figure_after_the_one_before_it_in_the_previous_sentence(
+    make_sentences: SentenceFactory,
+) -> None:
+    facts = _run(
+        make_sentences,
+        [("Ana Ruiz", "Before go-live we were at 71 percent on-time. Now we're at 83 percent.")],
+    )
+    assert [c.normalized for c in facts.candidates["outcome"]] == ["83%"]
+
+
+def test_all_four_recovered_is_not_a_result(make_sentences: SentenceFactory) -> None:
+    _none_test(
+        make_sentences,
+        [("Ana Ruiz", "There were four failed runs, and all four recovered on retry.")],
         "outcome",
     )
