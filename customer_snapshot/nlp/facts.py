@@ -1616,7 +1616,7 @@ _TARGET_RE: Final = re.compile(
 )
 # Claims about other customers, misses and negations are not this customer's results.
 _CLAIM_RE: Final = re.compile(
-    r"\b(?:typically|typical|on average|average (?:[a-z-]+ ){0,3}(?:customer|client)s?\b|"
+    r"\b(?:typically|typical|average (?:[a-z-]+ ){0,3}(?:customer|client)s?\b|"
     r"for comparison|most (?:customers|clients)|"
     r"other (?:customers|clients)|our (?:customers|clients)|customers (?:typically|usually|"
     r"generally|see|like you)|industry (?:average|benchmark)|benchmarks?|sales deck|we say|"
@@ -1641,17 +1641,23 @@ _ROI_RE: Final = re.compile(
     r"itself|paid off)\b"
 )
 _REVENUE_RE: Final = re.compile(
-    r"\b(?:revenue|sales|upsell|upsells|bookings|arr|mrr|new business|top line|top-line|"
-    r"income|funding|recurring|contract worth|deals? (?:won|closed)|won (?:deals?|customers|"
-    r"business))\b"
+    r"(?<!non-)(?<!non )\b(?:revenue|sales|upsell|upsells|bookings|arr|mrr|new business|"
+    r"top line|top-line|income|funding|recurring|contract worth|deals? (?:won|closed)|"
+    r"won (?:deals?|customers|business))\b"
 )
 _PHRASAL_CHANGE_RE: Final = re.compile(
     r"\b(?:took|taken|takes|knocked|shaved|cut|taking|wiped|freed) (?:out|off|up)\b"
     r"(?:\s(?:about|around|roughly|almost|nearly|over|more than))?\s*$"
 )
 # "now" marks a result only against an earlier state said in the same sentence.
-_DONE_PARTICIPLES: Final = frozenset(
-    "saved avoided eliminated freed recouped".split()
+_DONE_PARTICIPLES: Final = frozenset("saved avoided eliminated freed recouped".split())
+# A sentence that only gives the baseline of the figure said just before it.
+_BASELINE_OPENS_RE: Final = re.compile(
+    r"^\W*(?:(?:and|so|that's|that is|it's|it was)\s+)?(?:down|up|improved|dropped|fell|rose) "
+    r"(?:from|on)\b"
+)
+_NO_LONGER_RE: Final = re.compile(
+    r"[^.;?!]{0,30}?\b(?:no longer|not) (?:losing|paying|spending|wasting|burning|throwing away)\b"
 )
 _SAVED_RE: Final = re.compile(r"\b(?:saved|avoided|freed|recovered|eliminated)\b")
 # The figure now, after the one before it in the previous sentence of the same turn.
@@ -2139,6 +2145,8 @@ class FactExtractor:
         # A date said without its event, waiting for "That's our kickoff." (turn, candidate).
         self._last_date: tuple[int, Candidate] | None = None
         self._prev_text = ""  # the previous sentence of the same turn ("that's an action item")
+        self._prev_sentence: Sentence | None = None  # the previous sentence of the call
+        self._prev_outcome = False  # whether it held a measured result
         self._trial_left = 0  # sentences still inside talk about a pilot / proof of concept
         self._old_way_left = 0  # sentences still describing the old way (see _OLD_WAY_RE)
         # An answer to a pain question being given: (asker, answerer or "", sentences left).
@@ -2204,6 +2212,8 @@ class FactExtractor:
         outcome = False
         if numbers and not question:
             outcome = self._outcomes(s, low, numbers)
+            if not outcome:
+                outcome = self._baseline_follows(s, low)
         quote = self._quoted(s, low)
         pain = self._pain_answer(s, low, question)
         if not question:
@@ -2221,6 +2231,33 @@ class FactExtractor:
         # still start a question/answer pair, but only short ones (long run-ons are talks).
         self._track_question(s, question or (s.word_count <= 25 and _asr_question(low)))
         self._prev_text = text
+        self._prev_sentence = s
+        self._prev_outcome = outcome
+
+    def _baseline_follows(self, s: Sentence, low: str) -> bool:
+        """ "It's 3.8 days on average over the last quarter." / "Down from the 23 days ...":
+        the sentence before, by the same speaker, held the result; this one gives its baseline.
+        """
+        prev = self._prev_sentence
+        if (
+            prev is None
+            or self._prev_outcome
+            or prev.speaker != s.speaker
+            or not _BASELINE_OPENS_RE.match(low)
+        ):
+            return False
+        kinds = ("duration", "percent", "money", "count", "multiplier")
+        found = [q for q in find_quantities(prev.text) if q.kind in kinds]
+        if len(found) != 1:
+            return False
+        q = found[0]
+        text = f"{prev.text.strip()} {s.text.strip()}"
+        value = _snippet(text, 0, len(text))
+        ev = Evidence(prev.start, s.end, s.speaker, value)
+        category = "cost_savings" if q.kind == "money" else "improvement"
+        attrs = {"metric": q.normalized, "category": category, "kind": q.kind, "surface": q.text}
+        self._add(Candidate("outcome", value, ev, q.normalized, 0.6, attrs))
+        return True
 
     def finish(self) -> Facts:
         """Flush pending context, resolve year-less dates and return the candidates.
@@ -2931,6 +2968,8 @@ class FactExtractor:
             return 0.2  # "it was over a month, and it's now about five days"
         if _LATER_BASELINE_RE.match(low[q.end : q.end + 90]):
             return 0.2  # "on-time reports are at 97%, and they were around 60% before"
+        if _NO_LONGER_RE.match(low, q.end):
+            return 0.25  # "about 1.6 gigalitres a year we're no longer losing"
         if set(after[:3]) & _DONE_PARTICIPLES:
             return 0.25  # "160 lawyer hours saved", "620 tonnes of CO2 avoided"
         if q.kind == "money" and after[:1] == ["worth"] and _SAVED_RE.search(low):

@@ -957,6 +957,9 @@ def test_an_answer_to_whats_not_working_is_a_problem(make_sentences: SentenceFac
         ("On-time daily reports are at 97%, and they were around 60% before.", "improvement"),
         ("In total, the pilot group logged 160 lawyer hours saved.", "improvement"),
         ("We've calculated about six hundred and twenty tonnes of co two avoided.", "improvement"),
+        ("Non-revenue water has come down from 19% to 12.5% over the year.", "improvement"),
+        ("Turnaround went from 52 minutes to 34 minutes on average.", "improvement"),
+        ("That's about 160 megalitres a year we're no longer losing.", "improvement"),
     ],
 )
 def test_outcome_categories(make_sentences: SentenceFactory, text: str, category: str) -> None:
@@ -988,3 +991,14 @@ def test_all_four_recovered_is_not_a_result(make_sentences: SentenceFactory) -> 
         [("Ana Ruiz", "There were four failed runs, and all four recovered on retry.")],
         "outcome",
     )
+
+
+def test_a_baseline_in_the_next_sentence_makes_the_figure_before_it_a_result(
+    make_sentences: SentenceFactory,
+) -> None:
+    facts = _run(
+        make_sentences,
+        [("Mele Fonua", "It's 3.8 days on average over the last quarter. Down from the 23 days.")],
+    )
+    (outcome,) = facts.candidates["outcome"]
+    assert outcome.normalized == "3.8 days" and "Down from the 23 days" in outcome.value
