@@ -1523,7 +1523,11 @@ _PAIN_QUESTION_RE: Final = re.compile(
     r"remaining|open) (?:challenges?|problems?|issues?|pains?|pain points?|headaches?|"
     r"complaints?|gripes?)\b|\bpain points?\b|\bwhat (?:were|was) (?:the|your) (?:challenges?|"
     r"problems?|issues?)\b|\bwhat could (?:be|we do) better\b|\bwhere (?:are|were) (?:you|"
-    r"things|we) (?:struggling|stuck)\b"
+    r"things|we) (?:struggling|stuck)\b|"
+    # The old way, asked for: "What was it like before Tidewell?", "How did you handle it before?"
+    r"\bwhat (?:was|were) (?:it|things|life|the situation|work|your day) like (?:before|back "
+    r"then|previously)\b|\bhow did you (?:do|handle|manage|track|run) (?:it|this|that|things)"
+    r"(?: \w+){0,3} before\b|\bwhat (?:were|was) you (?:doing|using) before\b"
 )
 
 # Words around a number that say it moved (before it: "down 40%", "saved $2M"; after it:
@@ -2743,7 +2747,7 @@ class FactExtractor:
         speaker = s.speaker or "?"
         asker, answerer, left = self._pain
         if question and _PAIN_QUESTION_RE.search(low):
-            self._pain = (speaker, "", 4)
+            self._pain = (speaker, "", 5)
             return False
         if not left or speaker == asker:
             if speaker == asker and answerer:
@@ -2752,7 +2756,8 @@ class FactExtractor:
         if answerer and speaker != answerer:
             self._pain = ("", "", 0)
             return False
-        self._pain = (asker, speaker, left - 1)
+        # Short replies ("Bill shock.", "Honestly, we were reactive.") do not use up the answer.
+        self._pain = (asker, speaker, left - 1 if s.word_count >= 6 else left)
         return not question
 
     def _problem(

@@ -1002,3 +1002,22 @@ def test_a_baseline_in_the_next_sentence_makes_the_figure_before_it_a_result(
     )
     (outcome,) = facts.candidates["outcome"]
     assert outcome.normalized == "3.8 days" and "Down from the 23 days" in outcome.value
+
+
+def test_the_answer_to_what_was_it_like_before_describes_problems(
+    make_sentences: SentenceFactory,
+) -> None:
+    facts = _run(
+        make_sentences,
+        [
+            *_CAST,
+            ("Halvard Berg", "So, what was it like before the new system? Paint me the picture."),
+            ("Femi Adeyemi", "We were reactive. Meter reading was manual, once a quarter."),
+            ("Femi Adeyemi", "The logger data just sat on a laptop at the depot for months."),
+            ("Halvard Berg", "And then you went looking for something better in the spring."),
+        ],
+    )
+    problems = [c.value for c in facts.candidates["problem"]]
+    assert "Meter reading was manual, once a quarter." in problems
+    assert "The logger data just sat on a laptop at the depot for months." in problems
+    assert not any("went looking" in p for p in problems)
