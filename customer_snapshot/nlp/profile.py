@@ -112,6 +112,12 @@ _PLACE_VERBS = frozenset(
     "is are was were it its always never just really also still which where when if as "
     "because so then there here now today".split()
 )
+# A street address said aloud (an email signature read out): its city and state or region.
+_ADDRESS_RE = re.compile(
+    r"\b\d{1,5}\s+(?:[A-Z][\w'-]*\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Drive|"
+    r"Lane|Way|Place|Parkway|Terrace|Square|Court|Highway)\.?,\s+"
+    r"(?P<city>[A-Z][\w'-]*(?:\s[A-Z][\w'-]*){0,2}),\s+(?P<region>[A-Z][\w'-]*(?:\s[A-Z][\w'-]*)?)"
+)
 _LOWER_PLACE = re.compile(r"^((?:[a-z][a-z'.-]+\s*){1,4})")
 _PLACE_STOP = frozenset(
     "and but so we our the a an with which where that who for since about right now um uh "
@@ -171,6 +177,9 @@ def location_phrase(sentence: Sentence) -> str | None:
     lower-case ASR text, where places are often not tagged, the words after the cue.
     """
     text = sentence.text
+    address = _ADDRESS_RE.search(text)
+    if address:  # an address read out: "Level 12, 88 Collins Street, Melbourne, Victoria 3000"
+        return f"{address.group('city')}, {address.group('region')}"
     m = _LOCATION_CUE.search(text)
     if not m:
         return _place_next(sentence)

@@ -52,6 +52,12 @@ def test_industry_phrase(text: str, expected: str | None) -> None:
         ("We're in a good place with the rollout.", "A", None),
         ("I flew in from Denver yesterday.", "A", None),
         ("kwame we're based out of leeds it's always raining", "A", "Leeds"),
+        (
+            "Ailsa Kerr, Head of Legal Operations, Level 12, 88 Collins Street, Melbourne, "
+            "Victoria 3000.",
+            "A",
+            "Melbourne, Victoria",
+        ),
         ("The conference was in Chicago.", "A", None),
     ],
 )
