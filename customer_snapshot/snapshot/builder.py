@@ -38,6 +38,12 @@ _IMPLEMENTATION = re.compile(
     r"sprint)\w*",
     re.I,
 )
+# A part in the project, not a job title: "I'm the sponsor on our side".
+_PROJECT_ROLE = re.compile(
+    r"^(?:the |our |your |an? )?(?:executive |project |business |main |primary )?(?:sponsor|"
+    r"champion|point of contact|contact|owner|stakeholder|decision maker|lead)$",
+    re.I,
+)
 _LOCATION_CUE = re.compile(r"\b(based|headquartered|located|offices?|out of|hq)\b", re.I)
 _INDUSTRY_LEAD = re.compile(
     r"^(?:(?:so|well|sure|yeah|yes|um|uh|okay|right)[,.]?\s+)*"
@@ -179,9 +185,9 @@ def _customer_information(ctx: _Context) -> Section:
             (c for c in intros if c.attrs.get("name") == contact.value and c.attrs.get("title")),
             None,
         )
-        if intro is not None:
+        if intro is not None and not _PROJECT_ROLE.match(intro.attrs["title"]):
             position = Fact(intro.attrs["title"], [intro.evidence], None, 0.75)
-        elif p is not None and p.role:
+        elif p is not None and p.role and not _PROJECT_ROLE.match(p.role):
             position = Fact(p.role, list(contact.evidence), None, 0.6)
     sec.fields["position"] = position
     sec.fields["contact_information"] = _contact_info(ctx, contact.value if contact else None)

@@ -153,3 +153,12 @@ def test_the_executive_summary_never_repeats_a_sentence() -> None:
         summary = next(s for s in data["sections"] if s["key"] == "executive_summary")
         values = [f["value"] for f in summary["items"]["highlights"]]
         assert 3 <= len(values) <= 5 and len(set(values)) == len(values), (path.name, values)
+
+
+def test_a_part_in_the_project_is_not_a_job_title() -> None:
+    from customer_snapshot.snapshot.builder import _PROJECT_ROLE
+
+    for role in ("sponsor", "the executive sponsor", "our main point of contact", "project lead"):
+        assert _PROJECT_ROLE.match(role), role
+    for title in ("Director of Laboratory Operations", "QC lead engineer", "VP of Sales"):
+        assert not _PROJECT_ROLE.match(title), title
