@@ -1909,8 +1909,26 @@ _PLAN_LEX: Final = {
     "we'll expand": 0.4,
     "we'll roll": 0.4,
     "we'll add": 0.35,
+    "we'd propose": 0.5,
+    "we would propose": 0.5,
+    "propose a pilot": 0.5,
+    "looking further out": 0.45,
+    "further out": 0.3,
+    "later in the year": 0.3,
+    "come on board": 0.2,
+    "success criteria": 0.35,
+    "objective": 0.3,
+    "objectives": 0.3,
 }
 _PLAN_RE: Final = _words_re(_PLAN_LEX)
+# A numbered list of goals ("We have three goals. One, ... Two, ..."): each item is a plan.
+_GOALS_INTRO_RE: Final = re.compile(
+    r"\b(?:goals|targets|objectives|success criteria|kpis|outcomes we want)\b"
+)
+_LIST_ITEM_RE: Final = re.compile(
+    r"^\W*(?:and\s+)?(?:one|two|three|four|five|first|second|third|fourth|fifth|finally|"
+    r"number (?:one|two|three|four))\b[,:.]?\s"
+)
 # "we'd like to pilot X", "they want to bring the rural clinics on board", "we'd want X on
 # every line": a wish with a verb of growth is a plan; "I'd like to add one thing" is not.
 _DESIRE_RE: Final = re.compile(
@@ -1941,7 +1959,9 @@ _PROGRESSIVE_PLAN_RE: Final = re.compile(
 _PLAN_HORIZON_RE: Final = re.compile(
     r"\b(?:next (?:quarter|year|fiscal|phase|spring|summer|fall|autumn|winter)|phase (?:two|2|"
     r"ii|three|3)|(?:later|end of) (?:this |the )?year|by (?:the end of |end of )?(?:q[1-4]|"
-    r"20\d\d|twenty twenty)|in 20\d\d|h[12]|roadmap|eventually|long[- ]term|down the road)\b"
+    r"20\d\d|twenty twenty)|in 20\d\d|h[12]|roadmap|eventually|long[- ]term|down the road|"
+    r"by (?:the end of )?(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|spring|summer|fall|autumn|winter)(?: (?:20\d\d|next year))?)\b"
 )
 _NOT_PLAN_RE: Final = re.compile(
     r"\bno plans?\b|\bnot planning\b|\bdon't plan\b|\bplan for (?:today|this call|the call|the "
@@ -2150,6 +2170,7 @@ class FactExtractor:
         self._last_date: tuple[int, Candidate] | None = None
         self._prev_text = ""  # the previous sentence of the same turn ("that's an action item")
         self._prev_sentence: Sentence | None = None  # the previous sentence of the call
+        self._goals_left = 0  # sentences in which "One, ..." still names a goal just announced
         self._prev_outcome = False  # whether it held a measured result
         self._trial_left = 0  # sentences still inside talk about a pilot / proof of concept
         self._old_way_left = 0  # sentences still describing the old way (see _OLD_WAY_RE)
@@ -3097,11 +3118,18 @@ class FactExtractor:
             self._add(Candidate("testimonial", value, ev, None, conf, attrs))
 
     def _future_plan(self, s: Sentence, low: str, quantities: list[Quantity]) -> None:
-        if s.word_count < 6:
+        listed = self._goals_left > 0 and bool(_LIST_ITEM_RE.match(low))
+        if _GOALS_INTRO_RE.search(low):
+            self._goals_left = 6  # the next few numbered items are the goals
+        elif self._goals_left:
+            self._goals_left -= 1
+        if s.word_count < 6 and not listed:
             return
         found: list[tuple[int, str, float]] = [
             (m.start(), m.group(), _PLAN_LEX[m.group()]) for m in _PLAN_RE.finditer(low)
         ]
+        if listed:
+            found.append((0, "an item of the goals just listed", 0.55))
         for m in _DESIRE_RE.finditer(low):
             verb = m.group("verb")
             if m.group("subj") in _NOT_PLAN_SUBJECTS:
@@ -3126,7 +3154,8 @@ class FactExtractor:
             targets = [
                 q
                 for q in quantities
-                if ws <= q.start < we and q.kind in ("percent", "money", "multiplier", "count")
+                if ws <= q.start < we
+                and q.kind in ("percent", "money", "multiplier", "count", "duration")
             ]
             if targets:
                 score += 0.1

@@ -346,8 +346,10 @@ def _vendor_products(ctx: _Context) -> list[tuple[str, int, list[Evidence]]]:
             # Lower-case ASR has no entities: the bare "forecast" is only a key phrase. It
             # ranks the family's members; it cannot be weighed against the plans.
             rank_extra = phrase_counts.get(short, 0)
-        if planned and planned >= total:
-            continue  # only ever mentioned as a later phase: a future plan, not the solution
+        if planned and planned >= total and plans.count(key) >= max(count, n_full):
+            # Only ever mentioned as a later phase: a future plan, not the solution. (Its full
+            # name said outside any plan keeps it, even if a proposal names it again.)
+            continue
         said = ev_full + ev_short
         first = ctx.analysis.brand_evidence.get(name)
         if not said and first is not None:

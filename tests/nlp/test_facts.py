@@ -1021,3 +1021,30 @@ def test_the_answer_to_what_was_it_like_before_describes_problems(
     assert "Meter reading was manual, once a quarter." in problems
     assert "The logger data just sat on a laptop at the depot for months." in problems
     assert not any("went looking" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The goal I'd like to hit by summer is turnaround under 30 minutes at every property.",
+        "And the board's target is water losses down to 10% by June 2027.",
+        "We'd propose 120 seats for the transactional teams.",
+        "We're closing on two spa resorts, so they'll need to come on board later in the year.",
+    ],
+)
+def test_future_plans(make_sentences: SentenceFactory, text: str) -> None:
+    _kind_test(make_sentences, [("Ana Ruiz", text)], "future_plan", {"value~": text[:20]})
+
+
+def test_a_numbered_list_of_goals_is_a_list_of_plans(make_sentences: SentenceFactory) -> None:
+    facts = _run(
+        make_sentences,
+        [
+            ("Ana Ruiz", "We have three goals for this project."),
+            ("Ana Ruiz", "One, release testing turnaround from six days to three days."),
+            ("Ana Ruiz", "Two, zero transcription errors on the connected instruments."),
+        ],
+    )
+    found = [c.value for c in facts.candidates["future_plan"]]
+    assert any(v.startswith("One, release") for v in found), found
+    assert any(v.startswith("Two, zero") for v in found), found
