@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from customer_snapshot._version import __version__
@@ -79,12 +79,16 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9%$]+", text.casefold()))
 
 
-def _dedupe(cands: Iterable[Candidate], limit: int = MAX_ITEMS) -> list[Candidate]:
+def _dedupe(
+    cands: Iterable[Candidate],
+    limit: int = MAX_ITEMS,
+    text: Callable[[Candidate], str] = lambda c: c.value,
+) -> list[Candidate]:
     """Drop near-repeats (the same fact said twice), keep the order given."""
     kept: list[Candidate] = []
     seen: list[set[str]] = []
     for c in cands:
-        w = _words(c.value)
+        w = _words(text(c))
         if not w:
             continue
         if any(len(w & s) / max(1, min(len(w), len(s))) > 0.8 for s in seen):
@@ -771,14 +775,28 @@ def _commitment_weight(c: Candidate) -> float:
     return c.confidence - (0.2 if len(content) < 2 else 0.0)
 
 
+# The call managing itself, not a commitment: "then I'll let you all go".
+_MEETING_TALK = re.compile(
+    r"^(?:let (?:you|everyone)(?: all| guys)? go|get out of your way|hand (?:it )?(?:back|over)|"
+    r"wrap (?:it |this )?up|stop (?:sharing|the recording)|share my screen)\b",
+    re.I,
+)
+
+
 def _action_items(ctx: _Context, start: str | None) -> list[Fact]:
     """Commitments with owner and due date; ``start`` is the engagement's start (ISO) if known."""
     out = []
     # The most confident and specific commitments (the recap at the end of a call, "send Tom
     # the API documentation by Friday"), not the first twelve "I'll pass that along"s; shown
     # in call order.
-    ranked = sorted(ctx.kind("commitment"), key=lambda c: -_commitment_weight(c))
-    chosen = sorted(_dedupe(ranked, 12), key=lambda c: c.evidence.start)
+    commitments = [
+        c for c in ctx.kind("commitment") if not _MEETING_TALK.match(c.attrs.get("action", ""))
+    ]
+    ranked = sorted(commitments, key=lambda c: -_commitment_weight(c))
+    # Two promises in one sentence ("I'll confirm the attendees by Wednesday, and I'll send
+    # our SOP list") are two items: near-repeats are judged on the action, not the sentence.
+    action = lambda c: c.attrs.get("action") or c.value  # noqa: E731
+    chosen = sorted(_dedupe(ranked, 12, action), key=lambda c: c.evidence.start)
     for c in chosen:
         owner = c.attrs.get("owner") or c.evidence.speaker
         if owner in ctx.analysis.speaker_names:

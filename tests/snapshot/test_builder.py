@@ -162,3 +162,28 @@ def test_a_part_in_the_project_is_not_a_job_title() -> None:
         assert _PROJECT_ROLE.match(role), role
     for title in ("Director of Laboratory Operations", "QC lead engineer", "VP of Sales"):
         assert not _PROJECT_ROLE.match(title), title
+
+
+TWO_PROMISES = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Tomas Ekberg>I'm Tomas Ekberg from Brevik. Any questions before we close, Hana?
+
+00:00:06.500 --> 00:00:14.000
+<v Hana Oduya>I'll confirm the workshop attendees by Wednesday, and I'll send over our SOP list.
+
+00:00:14.500 --> 00:00:19.000
+<v Tomas Ekberg>Great, thanks. And then I'll let you all go.
+"""
+
+
+def test_two_promises_in_one_sentence_are_two_action_items_and_goodbyes_are_none(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "close.vtt"
+    path.write_text(TWO_PROMISES)
+    data = generate_snapshot(path, config=Config.from_env({})).to_dict()
+    actions = [a["value"].casefold() for a in data["action_items"]]
+    assert any("workshop attendees" in a for a in actions), actions
+    assert any("sop list" in a for a in actions), actions
+    assert not any("let you all go" in a for a in actions), actions
