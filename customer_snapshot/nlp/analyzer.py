@@ -36,6 +36,7 @@ from customer_snapshot.nlp.profile import (
     industry_phrase,
     location_phrase,
     org_mentions,
+    side_rosters,
 )
 from customer_snapshot.nlp.topics import TopicSegmenter
 from customer_snapshot.nlp.types import Candidate, Evidence, Sentence
@@ -259,6 +260,8 @@ class _Profile:
         self.customer: list[Candidate] = []  # "the customer is X" (a vendor's case study)
         # Organisations placed on a side: "here at X" (own), "our review with X" (other).
         self.orgs: list[Candidate] = []
+        # "On our side it's me and Hana": who a speaker puts on which side.
+        self.rosters: list[Candidate] = []
 
     def add(self, sentence: Sentence) -> None:
         if len(self.industry) < self.LIMIT:
@@ -277,6 +280,12 @@ class _Profile:
             for org, relation in org_mentions(sentence.text):
                 attrs = {"relation": relation}
                 self.orgs.append(Candidate("org_mention", org, sentence.evidence, None, 0.5, attrs))
+        if len(self.rosters) < self.LIMIT:
+            for side, words in side_rosters(sentence.text):
+                attrs = {"side": side}
+                self.rosters.append(
+                    Candidate("side_roster", words, sentence.evidence, None, 0.5, attrs)
+                )
 
 
 def _notable_score(s: Sentence) -> float:
@@ -425,6 +434,7 @@ def analyze(
     found.candidates["location"] = profile.location
     found.candidates["customer"] = profile.customer
     found.candidates["org_mention"] = profile.orgs
+    found.candidates["side_roster"] = profile.rosters
     participants = speakers.participants()
     if not participants and speakers.cues:
         # No speaker labels at all (a webinar's captions): one voice, named if it says who.

@@ -18,6 +18,7 @@ __all__ = [
     "industry_phrase",
     "location_phrase",
     "org_mentions",
+    "side_rosters",
 ]
 
 _ONE_WORD_SECTORS = (
@@ -383,3 +384,23 @@ def org_mentions(text: str) -> list[tuple[str, str]]:
             if org and len(org.split()) >= 2:
                 found.append((org, "own"))
     return found
+
+
+# "On our side it's me and Hana, plus Josh Patel", "on your side it was the two of you plus
+# Aaron Kwan": who the speaker puts on which side.
+_SIDE_ROSTER = re.compile(r"\b(?:on|from) (?P<side>our|your|their) side\b", re.I)
+
+
+def side_rosters(text: str) -> list[tuple[str, str]]:
+    """``(side, words)`` for each "on our/your side ..." in ``text``: the words that follow,
+    up to the next such phrase or the end of the sentence.
+
+    >>> side_rosters("On our side it's me and Hana, and on your side, Ingrid and Femi.")
+    [('our', " it's me and Hana, and "), ('your', ', Ingrid and Femi.')]
+    """
+    found = list(_SIDE_ROSTER.finditer(text))
+    out = []
+    for k, m in enumerate(found):
+        end = found[k + 1].start() if k + 1 < len(found) else len(text)
+        out.append((m.group("side").lower(), text[m.end() : end]))
+    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from customer_snapshot.nlp.analysis import Analysis
 from customer_snapshot.nlp.types import Candidate
@@ -149,6 +150,34 @@ def _customer_from_mentions(
     return names[best] if scores[best] >= 1.5 else None
 
 
+def _apply_rosters(analysis: Analysis, sides: Sides, by_label: dict[str, Any]) -> None:
+    """ "On our side it's me and Hana" said by a speaker on a known side puts Hana there too;
+    "on your side, Ingrid and Femi" puts them on the other side. Only speakers whose side is
+    still unknown are placed."""
+    first_names: dict[str, str] = {}
+    for label, p in by_label.items():
+        words = p.name.split()
+        if len(words) >= 2 and not p.name.startswith("Speaker "):
+            first_names[words[0].casefold()] = label
+    for cand in analysis.candidates.get("side_roster", []):
+        by = cand.evidence.speaker
+        if by in sides.vendor_speakers:
+            ours, theirs = sides.vendor_speakers, sides.customer_speakers
+        elif by in sides.customer_speakers:
+            ours, theirs = sides.customer_speakers, sides.vendor_speakers
+        else:
+            continue
+        target = ours if cand.attrs.get("side") == "our" else theirs
+        for word in re.findall(r"[A-Za-z][\w'-]*", cand.value):
+            named = first_names.get(word.casefold().removesuffix("'s"))
+            if (
+                named
+                and named != by
+                and named not in sides.vendor_speakers | sides.customer_speakers
+            ):
+                target.add(named)
+
+
 def detect_sides(analysis: Analysis) -> Sides:
     """Work out the customer and vendor organisations and speakers."""
     sides = Sides()
@@ -177,7 +206,9 @@ def detect_sides(analysis: Analysis) -> Sides:
 
     def vendor_score(k: str) -> float:
         first = k.split(maxsplit=1)[0] if k else ""
-        return 2.0 * prefixes.get(first, 0) + 0.5 * questions.get(k, 0)
+        # Names built on it ("Acme Vault"), not mentions of the organisation itself.
+        built_on = max(0, prefixes.get(first, 0) - _self_mentions(analysis, k))
+        return 2.0 * built_on + 0.5 * questions.get(k, 0)
 
     if len(orgs) >= 2:
         ranked = sorted(orgs, key=vendor_score, reverse=True)
@@ -251,6 +282,7 @@ def detect_sides(analysis: Analysis) -> Sides:
             sides.vendor_speakers.add(target)
         elif intro_by in sides.customer_speakers:
             sides.customer_speakers.add(target)
+    _apply_rosters(analysis, sides, by_label)
     unknown = [
         lbl for lbl in by_label if lbl not in sides.vendor_speakers | sides.customer_speakers
     ]

@@ -187,3 +187,37 @@ def test_two_promises_in_one_sentence_are_two_action_items_and_goodbyes_are_none
     assert any("workshop attendees" in a for a in actions), actions
     assert any("sop list" in a for a in actions), actions
     assert not any("let you all go" in a for a in actions), actions
+
+
+ROSTER = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Tomas Ekberg>I'm Tomas Ekberg from Brevik, and I'll lead the implementation.
+
+00:00:06.500 --> 00:00:12.000
+<v Hana Kurosawa>And I'm Hana Kurosawa, I'm the solution architect.
+
+00:00:12.500 --> 00:00:19.000
+<v Ingrid Solberg>I'm Ingrid Solberg. I run lab operations here at Kestrel Bioscience.
+
+00:00:19.500 --> 00:00:26.000
+<v Tomas Ekberg>So on our side it's me and Hana, and on your side, Ingrid and her QC team.
+
+00:00:26.500 --> 00:00:31.000
+<v Tomas Ekberg>Ingrid, which instruments should Brevik Connect talk to first?
+
+00:00:31.500 --> 00:00:36.000
+<v Ingrid Solberg>The plate readers, then the balances.
+"""
+
+
+def test_on_our_side_puts_a_colleague_on_the_speakers_side(tmp_path: Path) -> None:
+    """Hana never names her company; the vendor's "on our side it's me and Hana" places her."""
+    from customer_snapshot.pipeline import run_analysis
+    from customer_snapshot.snapshot.sides import detect_sides
+
+    path = tmp_path / "kickoff.vtt"
+    path.write_text(ROSTER)
+    sides = detect_sides(run_analysis(path, config=Config.from_env({})))
+    assert sides.vendor_speakers == {"Tomas Ekberg", "Hana Kurosawa"}
+    assert sides.customer_speakers == {"Ingrid Solberg"}
