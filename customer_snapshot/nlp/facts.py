@@ -1501,7 +1501,15 @@ _NO_QUOTE_RE: Final = re.compile(
 # about Baylock that we could share?", "would you recommend us".
 _QUOTE_ASK_RE: Final = re.compile(
     r"\b(?:quote you|could quote|can quote|testimonial|(?:we|i) could share|we can share|"
-    r"in your (?:own )?words|would you recommend)\b"
+    r"would you recommend|(?:give|giving|offer|share|provide) (?:us|me) a (?:\w+ )?quote|"
+    r"open to (?:giving us )?a (?:\w+ )?quote|a (?:\w+ )?quote for (?:the|a|our) (?:case study|"
+    r"customer story|story|website|press release|blog|banner|expo))\b"
+)
+# "our riders believe the arrival times", "my crews trust it": the customer's people, won over.
+_THEIR_PEOPLE_RE: Final = re.compile(
+    r"\b(?:our|my) (?:\w+ )?(?:customers|riders|patients|guests|members|users|staff|team|"
+    r"crews|drivers|nurses|lawyers|analysts|students|residents|agents|technicians|supers) "
+    r"(?:actually |finally |now |really )?(?:trust|believe|love|like|rely on|ask for)\b"
 )
 # A sentence that opens on the old way ("Before Ostrander, room status lived on a whiteboard",
 # "Back then ...", "In the old system ..."): it and the next few sentences describe the pains.
@@ -3062,7 +3070,8 @@ class FactExtractor:
             if _NO_QUOTE_RE.search(low):
                 self._quote = ("", -1, 0)  # "I'd have to check with legal"
                 return False, 0
-            self._quote = (speaker, s.turn, left - 1)
+            # "Hmm. Okay." before the quote itself does not use up the sentences it may take.
+            self._quote = (speaker, s.turn, left - 1 if s.word_count >= 4 else left)
             return True, 0
         if left > 0 and s.turn != turn:
             self._quote = ("", -1, 0)  # someone else spoke: the quote is over
@@ -3101,6 +3110,8 @@ class FactExtractor:
             ):
                 continue
             score = sum(_TESTIMONIAL_LEX.get(h, 0.0) for h in hits)
+            if _THEIR_PEOPLE_RE.search(part):
+                score += 0.2
             if _WE_RE.search(part):
                 score += 0.15
             if _SPECIFIC_RE.search(part):

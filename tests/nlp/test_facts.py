@@ -1048,3 +1048,25 @@ def test_a_numbered_list_of_goals_is_a_list_of_plans(make_sentences: SentenceFac
     found = [c.value for c in facts.candidates["future_plan"]]
     assert any(v.startswith("One, release") for v in found), found
     assert any(v.startswith("Two, zero") for v in found), found
+
+
+def test_a_quote_asked_for_is_the_answer_and_in_your_own_words_is_not_an_ask(
+    make_sentences: SentenceFactory,
+) -> None:
+    facts = _run(
+        make_sentences,
+        [
+            *_CAST,
+            ("Halvard Berg", "So, in your own words, what was it like before?"),
+            ("Femi Adeyemi", "Every kitchen did inventory on clipboards on Sunday nights."),
+            ("Halvard Berg", "Would you be open to giving us a quote for the case study?"),
+            ("Femi Adeyemi", "Sure. It took our coolers from a guessing game to a phone check."),
+        ],
+    )
+    quotes = [c.value for c in facts.candidates["testimonial"]]
+    assert quotes == ["It took our coolers from a guessing game to a phone check."], quotes
+
+
+def test_the_customers_people_won_over_is_praise(make_sentences: SentenceFactory) -> None:
+    text = "For the first time in my eleven years here, our riders believe the arrival times."
+    _kind_test(make_sentences, [("Ana Ruiz", text)], "testimonial", {"value~": "riders believe"})
