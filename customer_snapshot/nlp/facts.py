@@ -1443,6 +1443,23 @@ _PROBLEM_PHRASES: Final = {
     "hours a day": 0.25,
     "hours a week": 0.2,
     "hours every": 0.2,
+    # Things going wrong, said plainly.
+    "hiccup": 0.3,
+    "hiccups": 0.3,
+    "mismatch": 0.3,
+    "mismatched": 0.3,
+    "couldn't read": 0.3,
+    "couldn't handle": 0.3,
+    "can't handle": 0.3,
+    "run out of": 0.3,
+    "ran out of": 0.3,
+    "over-order": 0.3,
+    "failure": 0.25,
+    "angry": 0.25,
+    "unhappy": 0.25,
+    "reactive": 0.25,
+    "nobody had time": 0.35,
+    "no one had time": 0.35,
 }
 _PROBLEM_STRONG: Final = 0.35
 _PROBLEM_LEX: Final = {
@@ -1516,8 +1533,7 @@ _THEIR_PEOPLE_RE: Final = re.compile(
 _OLD_WAY_RE: Final = re.compile(
     r"^\W*(?:(?:so|and|well|honestly|yeah|sure)\W+)*(?:before (?!we (?:start|begin|go|get|dive|"
     r"jump|wrap)\b)(?:[a-z'-]+\s?){1,3},|back then\b|in the old (?:days|system|world|setup)\b|"
-    r"(?:today|right now|currently|at the moment|at present),? (?:most of |all of |the |our |we |"
-    r"everything |it |a lot of |half )|"
+    r"(?:today|right now|currently|at the moment|at present)\b(?!,? (?:i|we)(?:'ll| will)\b)|"
     r"the old way\b|previously\b|before (?:we|you) (?:had|went|switched|moved|rolled)\b)"
 )
 
