@@ -444,6 +444,9 @@ def test_commitment_negative(make_sentences: SentenceFactory, text: str) -> None
         "Claim denials were running at 14% and nobody knew why.",
         "Every teacher keeps attendance on paper and the office re-keys it by hand.",
         "Our coordinators spend 40% of their week chasing paperwork instead of helping patients.",
+        "The one hiccup worth mentioning is the stop ID mismatch between our two systems.",
+        "We'd over-order proteins and run out of produce on the same day.",
+        "Right now release testing turnaround is about six days per batch.",
     ],
 )
 def test_problem(make_sentences: SentenceFactory, text: str) -> None:
