@@ -106,7 +106,8 @@ _LOCATION_CUE = re.compile(
 # Pennsylvania", "two plants here in Grand Rapids", "we're out of Tacoma".
 _PLACE_NEXT_CUE = re.compile(
     r"\b(?:(?:we're|we are|we’re)\s+(?:(?:all|both|mostly|actually)\s+)?(?:in|out of)|"
-    r"here in)\s+",
+    r"here in|(?:it's|it is)\s+(?:\w+\s+)?(?:snowing|raining|pouring|sunny|freezing|"
+    r"boiling|hot|cold|warm|gorgeous|miserable)\s+(?:\w+\s+)?(?:here\s+)?in)\s+",
     re.I,
 )
 _PLACE_VERBS = frozenset(

@@ -293,6 +293,7 @@ def _contact_info(ctx: _Context, contact: str | None) -> Fact | None:
 
     def belongs(c: Candidate) -> bool:
         owner = c.attrs.get("owner", "")
+        owner = ctx.analysis.speaker_names.get(owner, owner)  # "Speaker 1" -> the name said
         if contact and (owner == contact or (c.evidence.speaker == contact and not owner)):
             return True
         return bool(first and first in (c.normalized or c.value).casefold())

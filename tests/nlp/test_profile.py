@@ -53,6 +53,11 @@ def test_industry_phrase(text: str, expected: str | None) -> None:
         ("I flew in from Denver yesterday.", "A", None),
         ("kwame we're based out of leeds it's always raining", "A", "Leeds"),
         (
+            "It's snowing in Durham, North Carolina, if you can believe it.",
+            "A",
+            "Durham, North Carolina",
+        ),
+        (
             "Ailsa Kerr, Head of Legal Operations, Level 12, 88 Collins Street, Melbourne, "
             "Victoria 3000.",
             "A",

@@ -221,3 +221,28 @@ def test_on_our_side_puts_a_colleague_on_the_speakers_side(tmp_path: Path) -> No
     sides = detect_sides(run_analysis(path, config=Config.from_env({})))
     assert sides.vendor_speakers == {"Tomas Ekberg", "Hana Kurosawa"}
     assert sides.customer_speakers == {"Ingrid Solberg"}
+
+
+LABELLED = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+Speaker 0: Hi all, I'm Callum Reyes from Quillon. Any questions before we start?
+
+00:00:06.500 --> 00:00:12.000
+Speaker 1: I'm Ingrid Solberg. I run lab operations here at Kestrel Bioscience.
+
+00:00:12.500 --> 00:00:19.000
+Speaker 1: If it's urgent, call my cell. It's 919-555-0147.
+"""
+
+
+def test_the_contacts_phone_is_found_when_the_transcript_only_labels_speakers(
+    tmp_path: Path,
+) -> None:
+    """The phone's owner is "Speaker 1" in the transcript and Ingrid Solberg in the snapshot."""
+    path = tmp_path / "kickoff.vtt"
+    path.write_text(LABELLED)
+    data = generate_snapshot(path, config=Config.from_env({})).to_dict()
+    info = next(s for s in data["sections"] if s["key"] == "customer_information")
+    assert info["fields"]["primary_contact"]["value"] == "Ingrid Solberg"
+    assert info["fields"]["contact_information"]["value"] == "919-555-0147"
