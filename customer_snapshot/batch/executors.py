@@ -82,6 +82,7 @@ class _Worker:
     usage_ratio: float = 0.0
     retire: bool = False
     since: float = 0.0  # when the file at the head of ``in_flight`` started (monotonic)
+    ready: bool = False  # the model is loaded: the timeout runs only from here
 
 
 def _exit_reason(exitcode: int | None) -> str:
@@ -208,6 +209,7 @@ class LocalExecutor:
     def _accept(self, w: _Worker, msg: dict[str, Any]) -> dict[str, Any] | None:
         w.since = time.monotonic()  # the next file starts now (after loading, or a result)
         if msg.get("kind") == "ready":
+            w.ready = True
             w.info.load_seconds = msg.get("load_seconds")
             w.info.peak_rss_mb = max(w.info.peak_rss_mb, float(msg.get("peak_rss_mb") or 0.0))
             return None
@@ -287,7 +289,7 @@ class LocalExecutor:
         """Seconds until the first file in progress passes the timeout (None: no timeout)."""
         if self.timeout is None:
             return None
-        starts = [w.since for w in live if w.in_flight]
+        starts = [w.since for w in live if w.in_flight and w.ready]
         if not starts:
             return None
         return max(0.0, min(starts) + self.timeout - time.monotonic())
@@ -296,7 +298,7 @@ class LocalExecutor:
         if self.timeout is None:
             return []
         now = time.monotonic()
-        return [w for w in live if w.in_flight and now - w.since > self.timeout]
+        return [w for w in live if w.in_flight and w.ready and now - w.since > self.timeout]
 
     def _time_out(
         self, w: _Worker, live: list[_Worker], pending: deque[Task]
