@@ -1679,6 +1679,7 @@ _PHRASAL_CHANGE_RE: Final = re.compile(
 )
 # "now" marks a result only against an earlier state said in the same sentence.
 _DONE_PARTICIPLES: Final = frozenset("saved avoided eliminated freed recouped".split())
+_ROI_OPENS_RE: Final = re.compile(r"^\W*(?:return on (?:the |our )?investment|roi)\b")
 # A sentence that only gives the baseline of the figure said just before it.
 _BASELINE_OPENS_RE: Final = re.compile(
     r"^\W*(?:(?:and|so|that's|that is|it's|it was)\s+)?(?:down|up|improved|dropped|fell|rose) "
@@ -1834,6 +1835,10 @@ _TESTIMONIAL_LEX: Final = {
     "evenings back": 0.4,
     "our lives back": 0.4,
     "time back": 0.3,
+    "afternoons back": 0.4,
+    "mornings back": 0.4,
+    "nights back": 0.4,
+    "days back": 0.35,
 }
 _TESTIMONIAL_RE: Final = _words_re(_TESTIMONIAL_LEX)
 _NOT_TESTIMONIAL_RE: Final = re.compile(
@@ -2263,6 +2268,8 @@ class FactExtractor:
             outcome = self._outcomes(s, low, numbers)
             if not outcome:
                 outcome = self._baseline_follows(s, low)
+        if not outcome and not question:
+            outcome = self._roi_follows(s, low)
         quote = self._quoted(s, low)
         pain = self._pain_answer(s, low, question)
         if not question:
@@ -2282,6 +2289,27 @@ class FactExtractor:
         self._prev_text = text
         self._prev_sentence = s
         self._prev_outcome = outcome
+
+    def _roi_follows(self, s: Sentence, low: str) -> bool:
+        """A run-on cut between the figure and its meaning: "... delivered a four hundred and
+        twenty percent" / "return on investment and ...". The figure ending the previous piece
+        (same speaker) is the ROI."""
+        prev = self._prev_sentence
+        if prev is None or self._prev_outcome or prev.speaker != s.speaker:
+            return False
+        if not _ROI_OPENS_RE.match(low):
+            return False
+        tail = prev.text[-60:]
+        found = [q for q in find_quantities(tail) if q.kind in ("percent", "multiplier")]
+        if not found or tail[found[-1].end :].strip(" ,.") != "":
+            return False
+        q = found[-1]
+        text = f"{prev.text.strip()} {s.text.strip()}"
+        value = _snippet(text, 0, len(text))
+        ev = Evidence(prev.start, s.end, s.speaker, value)
+        attrs = {"metric": q.normalized, "category": "roi", "kind": q.kind, "surface": q.text}
+        self._add(Candidate("outcome", value, ev, q.normalized, 0.6, attrs))
+        return True
 
     def _baseline_follows(self, s: Sentence, low: str) -> bool:
         """ "It's 3.8 days on average over the last quarter." / "Down from the 23 days ...":

@@ -1073,3 +1073,20 @@ def test_a_quote_asked_for_is_the_answer_and_in_your_own_words_is_not_an_ask(
 def test_the_customers_people_won_over_is_praise(make_sentences: SentenceFactory) -> None:
     text = "For the first time in my eleven years here, our riders believe the arrival times."
     _kind_test(make_sentences, [("Ana Ruiz", text)], "testimonial", {"value~": "riders believe"})
+
+
+def test_an_roi_figure_cut_from_its_meaning_by_a_run_on_split(
+    make_sentences: SentenceFactory,
+) -> None:
+    """Long ASR run-ons are cut at cue boundaries; the cut can fall between the figure and
+    "return on investment"."""
+    extractor = FactExtractor()
+    pieces = [
+        "our finance team calculated the project delivered a four hundred and twenty percent",
+        "return on investment and that's their number not ours",
+    ]
+    for k, text in enumerate(pieces):
+        for sentence in make_sentences(text, speaker="Ana Ruiz", start=2.0 * k, turn=0):
+            extractor.feed(dataclasses.replace(sentence, index_in_turn=k))
+    (roi,) = extractor.finish().candidates["outcome"]
+    assert (roi.attrs["category"], roi.normalized) == ("roi", "420%")
