@@ -57,6 +57,7 @@ __all__ = [
     "STAGES",
     "ProcessResult",
     "generate_snapshot",
+    "has_a_cue",
     "process_file",
     "run_analysis",
     "write_atomic",
@@ -271,6 +272,20 @@ def _open_cues(
         hashing.close()
         raise
     return reader, hashing, info, cues
+
+
+def has_a_cue(path: str | os.PathLike[str], config: Config) -> bool:
+    """Whether ``path`` opens as a transcript with at least one cue (milliseconds: only the
+    start of the file is read). Used to skip loading the model for a file that will fail."""
+    from customer_snapshot.errors import SnapshotError
+
+    try:
+        reader, hashing, _, _ = _open_cues(path, config, None)
+    except (SnapshotError, OSError, UnicodeError):
+        return False
+    reader.close()
+    hashing.close()
+    return True
 
 
 def run_analysis(

@@ -2200,6 +2200,7 @@ class FactExtractor:
         self._prev_text = ""  # the previous sentence of the same turn ("that's an action item")
         self._prev_sentence: Sentence | None = None  # the previous sentence of the call
         self._goals_left = 0  # sentences in which "One, ..." still names a goal just announced
+        self._prev_numbers: list[Quantity] = []  # its quantities (find_quantities, once)
         self._prev_outcome = False  # whether it held a measured result
         self._trial_left = 0  # sentences still inside talk about a pilot / proof of concept
         self._old_way_left = 0  # sentences still describing the old way (see _OLD_WAY_RE)
@@ -2288,52 +2289,50 @@ class FactExtractor:
         self._track_question(s, question or (s.word_count <= 25 and _asr_question(low)))
         self._prev_text = text
         self._prev_sentence = s
+        self._prev_numbers = numbers
         self._prev_outcome = outcome
+
+    def _unjudged_before(self, s: Sentence) -> Sentence | None:
+        """The previous sentence, when the same speaker said it and it held no result."""
+        prev = self._prev_sentence
+        if prev is None or self._prev_outcome or prev.speaker != s.speaker:
+            return None
+        return prev
+
+    def _add_across(self, prev: Sentence, s: Sentence, q: Quantity, category: str) -> None:
+        """An outcome told over two sentences: ``q`` said in ``prev``, its meaning in ``s``."""
+        text = f"{prev.text.strip()} {s.text.strip()}"
+        value = _snippet(text, 0, len(text))
+        ev = Evidence(prev.start, s.end, s.speaker, value)
+        attrs = {"metric": q.normalized, "category": category, "kind": q.kind, "surface": q.text}
+        self._add(Candidate("outcome", value, ev, q.normalized, 0.6, attrs))
 
     def _roi_follows(self, s: Sentence, low: str) -> bool:
         """A run-on cut between the figure and its meaning: "... delivered a four hundred and
         twenty percent" / "return on investment and ...". The figure ending the previous piece
         (same speaker) is the ROI."""
-        prev = self._prev_sentence
-        if prev is None or self._prev_outcome or prev.speaker != s.speaker:
+        prev = self._unjudged_before(s)
+        if prev is None or not _ROI_OPENS_RE.match(low):
             return False
-        if not _ROI_OPENS_RE.match(low):
+        found = [q for q in self._prev_numbers if q.kind in ("percent", "multiplier")]
+        if not found or prev.text[found[-1].end :].strip(" ,.") != "":
             return False
-        tail = prev.text[-60:]
-        found = [q for q in find_quantities(tail) if q.kind in ("percent", "multiplier")]
-        if not found or tail[found[-1].end :].strip(" ,.") != "":
-            return False
-        q = found[-1]
-        text = f"{prev.text.strip()} {s.text.strip()}"
-        value = _snippet(text, 0, len(text))
-        ev = Evidence(prev.start, s.end, s.speaker, value)
-        attrs = {"metric": q.normalized, "category": "roi", "kind": q.kind, "surface": q.text}
-        self._add(Candidate("outcome", value, ev, q.normalized, 0.6, attrs))
+        self._add_across(prev, s, found[-1], "roi")
         return True
 
     def _baseline_follows(self, s: Sentence, low: str) -> bool:
         """ "It's 3.8 days on average over the last quarter." / "Down from the 23 days ...":
         the sentence before, by the same speaker, held the result; this one gives its baseline.
         """
-        prev = self._prev_sentence
-        if (
-            prev is None
-            or self._prev_outcome
-            or prev.speaker != s.speaker
-            or not _BASELINE_OPENS_RE.match(low)
-        ):
+        prev = self._unjudged_before(s)
+        if prev is None or not _BASELINE_OPENS_RE.match(low):
             return False
         kinds = ("duration", "percent", "money", "count", "multiplier")
-        found = [q for q in find_quantities(prev.text) if q.kind in kinds]
+        found = [q for q in self._prev_numbers if q.kind in kinds]
         if len(found) != 1:
             return False
         q = found[0]
-        text = f"{prev.text.strip()} {s.text.strip()}"
-        value = _snippet(text, 0, len(text))
-        ev = Evidence(prev.start, s.end, s.speaker, value)
-        category = "cost_savings" if q.kind == "money" else "improvement"
-        attrs = {"metric": q.normalized, "category": category, "kind": q.kind, "surface": q.text}
-        self._add(Candidate("outcome", value, ev, q.normalized, 0.6, attrs))
+        self._add_across(prev, s, q, "cost_savings" if q.kind == "money" else "improvement")
         return True
 
     def finish(self) -> Facts:

@@ -664,28 +664,6 @@ def _reading() -> Any:
     return MemorySample(time.time(), resident / rss.MB, virtual / rss.MB, available, percent)
 
 
-def _has_a_cue(path: str | os.PathLike[str], config: Config) -> bool:
-    """Whether ``path`` is a file the reader gets a first cue from (milliseconds)."""
-    from customer_snapshot.errors import SnapshotError
-    from customer_snapshot.io.source import open_transcript
-
-    if not os.path.isfile(path):
-        return False
-    try:
-        reader, hashing, _ = open_transcript(
-            path, strict=config.strict, max_bytes=config.max_file_size
-        )
-    except (SnapshotError, OSError):
-        return False
-    try:
-        return next(reader, None) is not None
-    except (SnapshotError, OSError, UnicodeError):
-        return False
-    finally:
-        reader.close()
-        hashing.close()
-
-
 def _warm_model(config: Config) -> Callable[[], object]:
     def load() -> object:
         from customer_snapshot.nlp.model import load_model
@@ -736,7 +714,9 @@ def recorded_run(
     try:
         # A missing file, or one that is not a transcript, fails at once: loading the model
         # for it would only delay the error by a second.
-        doomed = source_path is not None and not _has_a_cue(source_path, config)
+        from customer_snapshot.pipeline import has_a_cue
+
+        doomed = source_path is not None and not has_a_cue(source_path, config)
         prepare = None if doomed else _warm_model(config)
         with monitor_run(config, prepare=prepare) as monitor:
             run.monitor = monitor

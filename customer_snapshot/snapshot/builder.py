@@ -13,7 +13,7 @@ from customer_snapshot.config import Config
 from customer_snapshot.nlp.analysis import Analysis
 from customer_snapshot.nlp.types import Candidate, Evidence
 from customer_snapshot.snapshot.model import SECTIONS, Fact, Section, Snapshot
-from customer_snapshot.snapshot.sides import Sides, detect_sides, org_key
+from customer_snapshot.snapshot.sides import Sides, detect_sides, org_key, same_org
 
 __all__ = ["build_snapshot"]
 
@@ -114,12 +114,16 @@ class _Context:
         self.cands = analysis.candidates
         names = analysis.speaker_names
 
-        # Evidence speakers: resolved names for generic labels.
+        # Evidence speakers and owners ("Speaker 1", of a phone or a promise): resolved names
+        # for generic labels.
         def rename(c: Candidate) -> Candidate:
             sp = c.evidence.speaker
             if sp in names:
                 ev = c.evidence
                 c.evidence = Evidence(ev.start, ev.end, names[sp], ev.text)
+            owner = c.attrs.get("owner")
+            if owner in names:
+                c.attrs["owner"] = names[owner]
             return c
 
         for items in self.cands.values():
@@ -168,7 +172,7 @@ def _customer_information(ctx: _Context) -> Section:
         ev = next(
             (c for c in intros if org_key(c.attrs.get("organization", "")) == org_key(org)), None
         )
-        said = next((c for c in ctx.kind("org_mention") if _same_org(c.value, org)), None)
+        said = next((c for c in ctx.kind("org_mention") if same_org(c.value, org)), None)
         if ev is not None:
             company = Fact(org, [ev.evidence], None, 0.8)
         elif said is not None:  # "here at Kestrel Bioscience", "our review with Blue Heron"
@@ -249,19 +253,13 @@ def _location(ctx: _Context) -> Fact | None:
     return Fact(c.value, [c.evidence], None, c.confidence)
 
 
-def _same_org(a: str, b: str) -> bool:
-    """ "Hollis & Vine" and "Hollis & Vine Grocers" are the same organisation."""
-    ka, kb = org_key(a), org_key(b)
-    return bool(ka and kb) and (ka == kb or ka.startswith(kb + " ") or kb.startswith(ka + " "))
-
-
 def _case_study_contact(ctx: _Context) -> Fact | None:
     """In a vendor's story the customer's contact does not speak: the person the vendor names
     with a title at the customer ("Rosa Delgado, Director of Facilities at Hollis & Vine")."""
     org = ctx.sides.customer_org or ""
     for c in ctx.kind("introduction"):
         named = c.attrs.get("who") == "other" and c.attrs.get("name") and c.attrs.get("title")
-        if named and _same_org(c.attrs.get("organization", ""), org):
+        if named and same_org(c.attrs.get("organization", ""), org):
             return Fact(c.attrs["name"], [c.evidence], None, 0.6)
     return None
 
@@ -293,7 +291,6 @@ def _contact_info(ctx: _Context, contact: str | None) -> Fact | None:
 
     def belongs(c: Candidate) -> bool:
         owner = c.attrs.get("owner", "")
-        owner = ctx.analysis.speaker_names.get(owner, owner)  # "Speaker 1" -> the name said
         if contact and (owner == contact or (c.evidence.speaker == contact and not owner)):
             return True
         return bool(first and first in (c.normalized or c.value).casefold())
@@ -575,7 +572,7 @@ def _named_on_the_team(ctx: _Context) -> list[tuple[str, Evidence]]:
         words = ent.text.split()
         if len(words) != 2 or not all(w[:1].isupper() and w.isalpha() for w in words):
             continue
-        if words[0].casefold() in brands or any(_same_org(ent.text, o) for o in orgs):
+        if words[0].casefold() in brands or any(same_org(ent.text, o) for o in orgs):
             continue
         for ev in ent.samples:
             text = ev.text
@@ -784,6 +781,11 @@ _MEETING_TALK = re.compile(
 )
 
 
+def _action(c: Candidate) -> str:
+    """What a commitment promises ("send the SOP list"), else its sentence."""
+    return c.attrs.get("action") or c.value
+
+
 def _action_items(ctx: _Context, start: str | None) -> list[Fact]:
     """Commitments with owner and due date; ``start`` is the engagement's start (ISO) if known."""
     out = []
@@ -796,13 +798,10 @@ def _action_items(ctx: _Context, start: str | None) -> list[Fact]:
     ranked = sorted(commitments, key=lambda c: -_commitment_weight(c))
     # Two promises in one sentence ("I'll confirm the attendees by Wednesday, and I'll send
     # our SOP list") are two items: near-repeats are judged on the action, not the sentence.
-    action = lambda c: c.attrs.get("action") or c.value  # noqa: E731
-    chosen = sorted(_dedupe(ranked, 12, action), key=lambda c: c.evidence.start)
+    chosen = sorted(_dedupe(ranked, 12, _action), key=lambda c: c.evidence.start)
     for c in chosen:
         owner = c.attrs.get("owner") or c.evidence.speaker
-        if owner in ctx.analysis.speaker_names:
-            owner = ctx.analysis.speaker_names[owner]
-        f = Fact.from_candidate(c, value=_trim(c.attrs.get("action") or c.value))
+        f = Fact.from_candidate(c, value=_trim(_action(c)))
         f.owner = owner or None
         f.due = c.attrs.get("due") or None
         if f.due and start and f.due < start and c.attrs.get("year_from") == "reference":

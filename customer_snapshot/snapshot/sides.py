@@ -18,7 +18,7 @@ from typing import Any
 from customer_snapshot.nlp.analysis import Analysis
 from customer_snapshot.nlp.types import Candidate
 
-__all__ = ["Sides", "detect_sides"]
+__all__ = ["Sides", "detect_sides", "org_key", "same_org"]
 
 _ORG_SUFFIX = re.compile(
     r"\s+(?:inc|llc|ltd|corp|corporation|co|company|group|systems|software|labs|technologies)\.?$",
@@ -34,6 +34,16 @@ def org_key(name: str) -> str:
         prev = name
         name = _ORG_SUFFIX.sub("", name).strip()
     return " ".join(name.casefold().split())
+
+
+def _same_key(ka: str, kb: str) -> bool:
+    """Two organisation keys name one organisation: equal, or one starts the other."""
+    return bool(ka and kb) and (ka == kb or ka.startswith(kb + " ") or kb.startswith(ka + " "))
+
+
+def same_org(a: str, b: str) -> bool:
+    """ "Hollis & Vine" and "Hollis & Vine Grocers" are the same organisation."""
+    return _same_key(org_key(a), org_key(b))
 
 
 @dataclass
@@ -76,7 +86,7 @@ def _self_mentions(analysis: Analysis, k: str) -> int:
         ent.count
         for label in ("ORG", "PRODUCT", "PERSON", "GPE", "FAC", "WORK_OF_ART")
         for ent in analysis.entities.get(label, [])
-        if len(ent.text.split()) >= 2 and _canonical(org_key(ent.text), {k: k}) == k
+        if len(ent.text.split()) >= 2 and _same_key(org_key(ent.text), k)
     )
 
 
@@ -98,10 +108,7 @@ def _canonical(k: str, orgs: dict[str, str]) -> str:
     """The key in ``orgs`` that ``k`` names (itself, or a longer name it is the start of)."""
     if k in orgs:
         return k
-    for other in orgs:
-        if other.startswith(k + " ") or k.startswith(other + " "):
-            return other
-    return k
+    return next((other for other in orgs if _same_key(k, other)), k)
 
 
 def _customer_from_mentions(
@@ -140,7 +147,7 @@ def _customer_from_mentions(
         else:
             # "our review with X": one such mention is not enough on its own.
             weight = 1.0 if label in vendor_labels or label not in sides.org_of else 0.5
-        k = next((o for o in names if o.startswith(k + " ") or k.startswith(o + " ")), k)
+        k = _canonical(k, names)
         scores[k] = scores.get(k, 0.0) + weight
         if k not in names or len(cand.value) > len(names[k]):
             names[k] = cand.value
